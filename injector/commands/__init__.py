@@ -1,0 +1,1 @@
+"""Sub-commands of the `injector` CLI, one module each (see injector.cli)."""
