@@ -133,6 +133,7 @@ CASES = [
     ("istio", "omitNil", ["x"], "json", '"x"'),
     # YAML
     ("istio", "toYaml", [{"b": [1, 2.5, 1e21, "yes", "1", "", None], "a": {"$strmap": {"k": "v: x"}}, "p": PORT("http", 80, "TCP")}], None, 'a:\n  k: \'v: x\'\nb:\n- 1\n- 2.5\n- 1e+21\n- "yes"\n- "1"\n- ""\n- null\np:\n  containerPort: 80\n  name: http\n  protocol: TCP\n'),
+    ("istio", "toYaml", [{"n": {"$strmap": None}, "e": {"$strmap": {}}, "s": {"$struct": [["A", "a,omitempty", ""], ["B", "b,string", 5], ["C", "", {"$stringer": "X"}]]}, "big": 1e20, "f": 0.5, "i": 80}], None, 'big: 1e+20\ne: {}\nf: 0.5\ni: 80\n"n": null\ns:\n  C: X\n  b: "5"\n'),
     ("istio", "toYaml", [None], None, 'null\n'),
     ("istio", "toYaml", [("missing",)], None, 'null\n'),
     ("istio", "toYaml", ["s"], None, 's\n'),

@@ -216,6 +216,43 @@ def _encode(v: Any, out: list[str], html: bool) -> None:
         raise MarshalError(f"json: unsupported type: {go_type_name(v)}")
 
 
+def to_plain(v: Any) -> Any:
+    """The JSON-like projection of a value: what json.Marshal would write, as Python data.
+
+    Maps become dicts (a nil StrMap None), structs dicts of their JSON fields, named
+    strings plain str; numbers keep their Python type. Raises MarshalError where Go's
+    json.Marshal fails (NaN, infinities, complex numbers).
+    """
+    if v is None or v is NO_VALUE or v is True or v is False:
+        return None if v is NO_VALUE else v
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, float):
+        if math.isnan(v) or math.isinf(v):
+            format_float(v)  # raises the Go error
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, dict):
+        if isinstance(v, StrMap) and v.nil:
+            return None
+        return {str(k): to_plain(e) for k, e in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [to_plain(e) for e in v]
+    if isinstance(v, GoStruct):
+        out: dict[str, Any] = {}
+        for name, omit, as_string, value in _struct_fields(v):
+            if omit and _is_empty(value):
+                continue
+            if as_string and isinstance(value, (str, bool, int, float)):
+                enc = marshal(value)
+                out[name] = enc if isinstance(value, str) else enc.strip('"')
+            else:
+                out[name] = to_plain(value)
+        return out
+    raise MarshalError(f"json: unsupported type: {go_type_name(v)}")
+
+
 def marshal(v: Any, escape_html: bool = True) -> str:
     """json.Marshal(v) as text; raises MarshalError where Go returns an error."""
     out: list[str] = []

@@ -23,7 +23,7 @@ from typing import Any
 from ..gofmt import quote, sprint
 from ..values import NO_VALUE, GoStruct, StrMap
 from . import FuncError, GoFunc
-from .gojson import MarshalError, UnmarshalError, go_type_name, marshal, unmarshal
+from .gojson import MarshalError, UnmarshalError, go_type_name, marshal, to_plain, unmarshal
 
 _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
@@ -312,7 +312,8 @@ def to_yaml(v: Any) -> str:
     from ... import goyaml  # YAML lives at the package top; imported late to avoid cycles
 
     try:
-        return goyaml.dump(_nil(v))
+        # encoding/json's view first (struct tags, nil maps), as sigs.k8s.io/yaml does
+        return goyaml.dump(to_plain(v))
     except (MarshalError, ValueError, TypeError):
         return ""
 
