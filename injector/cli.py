@@ -13,6 +13,7 @@ import sys
 # Order is the order of `injector --help`.
 COMMANDS = [
     "template",
+    "iptables",
 ]
 
 

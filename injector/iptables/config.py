@@ -70,6 +70,8 @@ FLAGS: tuple[Flag, ...] = (
 )
 
 BY_LONG = {f.name: f for f in FLAGS}
+# Short forms that later Istio releases added; 1.12.6 rejects them.
+SHORT_HINTS = {"c": " (istio-iptables 1.12.6 has no -c: use --istio-exclude-interfaces)"}
 BY_SHORT = {f.short: f for f in FLAGS if f.short}
 
 # pflag's strconv.ParseBool spellings.
@@ -151,7 +153,8 @@ def parse_argv(
                 letter, shorts = shorts[0], shorts[1:]
                 flag = BY_SHORT.get(letter)
                 if flag is None:
-                    raise UsageError(f"unknown shorthand flag: '{letter}' in {arg}")
+                    hint = SHORT_HINTS.get(letter, "")
+                    raise UsageError(f"unknown shorthand flag: '{letter}' in {arg}{hint}")
                 shown = f"-{letter}"
                 if shorts.startswith("="):
                     store(flag.name, flag.kind, shorts[1:], shown, rest)
