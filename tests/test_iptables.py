@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from injector.iptables import config, netaddr, render, rules
+from injector.iptables import config, explain, netaddr, render, rules
 from injector.iptables.config import ConfigError, Host, UsageError
 from tests.conftest import CONFORMANCE, need_shared
 
@@ -307,3 +307,42 @@ def test_check_names_flag_and_env():
 def test_resolv_conf_reading():
     text = "search svc.cluster.local\nnameserver 10.96.0.10\n# nameserver 9.9.9.9\nnameserver ::1\noptions ndots:5\n"
     assert config.read_resolv_conf(text) == ("10.96.0.10", "::1")
+
+
+def test_find_init_containers_in_workloads():
+    init = {"name": "istio-init", "command": ["pilot-agent", "istio-iptables"], "args": ["-b", "*"],
+            "env": [{"name": "A", "value": "1"}, {"name": "B", "valueFrom": {}}]}
+    spec = {"initContainers": [{"name": "other", "image": "x"}, init], "containers": []}
+    cron = {"kind": "CronJob", "metadata": {"name": "c", "namespace": "n"},
+            "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}
+    items = {"kind": "List", "metadata": {}, "items": [
+        {"kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {"template": {"spec": spec}}},
+        {"kind": "Pod", "metadata": {"name": "plain"}, "spec": {"containers": [{"name": "app"}]}}]}
+    found = explain.find_init_containers([cron, items])
+    assert [(f.workload, f.name, f.argv, f.env) for f in found] == [
+        ("CronJob n/c", "istio-init", ["-b", "*"], {"A": "1"}),
+        ("StatefulSet s", "istio-init", ["-b", "*"], {"A": "1"}),
+    ]
+
+
+def test_explain_describes_every_chain_with_rules():
+    cfg = config.resolve({"istio-inbound-ports": "*", "istio-inbound-interception-mode": "TPROXY",
+                          "redirect-dns": True, "drop-invalid": True}, {}, Host(False, ("10.96.0.10",)))
+    ruleset = rules.generate(cfg)
+    lines = explain.explain(cfg, ruleset)
+    chain_lines = [l for l in lines if l.startswith("  ")]
+    assert len(chain_lines) == len({(r.table, r.chain) for r in ruleset.v4})
+    assert all(l.split(": ", 1)[1] for l in chain_lines)
+    assert any("10.96.0.10" in l for l in lines)
+    assert any(l.startswith("drop-invalid") for l in lines)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_explain_has_text_for_every_chain_of_corpus_cases(case):
+    given, _, _ = config.parse_argv(case["argv"])
+    cfg = config.resolve(given, case["env"], _host(case))
+    ruleset = rules.generate(cfg)
+    chain_lines = [l for l in explain.explain(cfg, ruleset) if l.startswith("  ")]
+    assert len(chain_lines) == len({(r.table, r.chain) for r in ruleset.v4})
+    for line in chain_lines:
+        assert line.split("): ", 1)[1].strip(), line

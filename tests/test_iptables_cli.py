@@ -123,9 +123,10 @@ def test_explain_without_pod(capsys):
     assert [l for l in out.splitlines() if not l.startswith("#")][0] == "* nat"
 
 
-def test_help(capsys):
-    code, out, _ = run(capsys, "--help")
-    assert code == 0
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["-nh"], ["-p", "1", "--help=true"]])
+def test_help(capsys, argv):
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and out.startswith("usage: injector iptables")
     for flag in config.FLAGS:
         assert f"--{flag.name}" in out and f"${flag.env}" in out
     assert "--from-pod" in out and "--dns-servers" in out

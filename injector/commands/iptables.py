@@ -80,8 +80,10 @@ def _flags_help() -> str:
     rows = []
     for flag in config.FLAGS:
         names = (f"-{flag.short}, " if flag.short else "    ") + f"--{flag.name}"
-        default = f" (default {flag.default})" if flag.default not in ("", False) else ""
-        rows.append(f"  {names:<44} {flag.help}{default}  [${flag.env}]")
+        names += "" if flag.kind == "bool" else " VALUE"
+        shown = str(flag.default).lower() if flag.kind == "bool" else flag.default
+        default = f" (default {shown})" if flag.default not in ("", False) else ""
+        rows.append(f"  {names:<46} {flag.help}{default}  [${flag.env}]")
     return "\n".join(rows)
 
 
@@ -99,9 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _parse(argv: list[str]) -> tuple[dict, dict]:
-    if "-h" in argv:
-        return {}, {"help": True}
-    given, own, positional = config.parse_argv(argv, {**OWN_OPTIONS, **LOG_FLAGS})
+    given, own, positional = config.parse_argv(argv, {**OWN_OPTIONS, **LOG_FLAGS}, {"h": "help"})
     if positional:
         raise UsageError(f"unexpected argument {positional[0]!r} (istio-iptables takes only flags)")
     return given, own

@@ -98,14 +98,16 @@ def env_bool(text: str | None, default: bool = False) -> bool:
 
 
 def parse_argv(
-    argv: list[str], extra: dict[str, str] | None = None
+    argv: list[str], extra: dict[str, str] | None = None, extra_short: dict[str, str] | None = None
 ) -> tuple[dict[str, str | bool], dict[str, str | bool], list[str]]:
     """Split a pflag-style command line into (istio flags, extra options, positionals).
 
-    `extra` names this tool's own long options (name -> "string"/"bool"); they follow the
-    same syntax. Flags map long name -> value; a flag given twice keeps the last value.
+    `extra` names this tool's own long options (name -> "string"/"bool") and `extra_short`
+    their one-letter forms (letter -> long name); they follow the same syntax. Flags map
+    long name -> value; a flag given twice keeps the last value.
     """
     extra = extra or {}
+    extra_short = extra_short or {}
     given: dict[str, str | bool] = {}
     own: dict[str, str | bool] = {}
     positional: list[str] = []
@@ -152,6 +154,9 @@ def parse_argv(
             while shorts:
                 letter, shorts = shorts[0], shorts[1:]
                 flag = BY_SHORT.get(letter)
+                if flag is None and letter in extra_short:
+                    long_name = extra_short[letter]
+                    flag = Flag(long_name, letter, extra[long_name], False)
                 if flag is None:
                     hint = SHORT_HINTS.get(letter, "")
                     raise UsageError(f"unknown shorthand flag: '{letter}' in {arg}{hint}")

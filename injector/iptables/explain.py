@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from injector.iptables.config import Config, split_cidrs, split_list
-from injector.iptables.rules import RuleSet
+from injector.iptables.rules import BUILTIN_CHAINS, RuleSet
 
 INIT_NAMES = ("istio-init", "istio-validation")
 PROGRAMS = ("pilot-agent", "istio-iptables")
@@ -182,39 +182,66 @@ def summary(cfg: Config) -> list[str]:
     return lines
 
 
+def _builtin_text(cfg: Config, table: str, chain: str) -> str:
+    """What the rules of a built-in chain do, from the settings that put them there."""
+    nics = bool(split_list(cfg.str("istio-exclude-interfaces")))
+    virt = bool(split_list(cfg.str("kube-virt-interfaces")))
+    capture = bool(cfg.str("istio-inbound-ports"))
+    mark = cfg.str("istio-inbound-tproxy-mark")
+    parts: list[str] = []
+    if nics and (table == "nat" or cfg.tproxy) and chain in ("PREROUTING", "OUTPUT"):
+        parts.append("traffic on excluded interfaces RETURNs first")
+    if (table, chain) == ("nat", "PREROUTING"):
+        if virt:
+            parts.append("kube-virt interfaces RETURN, or go to ISTIO_REDIRECT for included CIDRs")
+        if capture and not cfg.tproxy:
+            parts.append("inbound TCP jumps to ISTIO_INBOUND")
+    elif (table, chain) == ("nat", "OUTPUT"):
+        parts.append("locally generated TCP jumps to ISTIO_OUTPUT")
+        if cfg.redirect_dns:
+            parts.append("UDP DNS of the proxy RETURNs, the app's goes to the agent on 15053")
+    elif (table, chain) == ("mangle", "PREROUTING"):
+        if cfg.flag("drop-invalid"):
+            parts.append("packets conntrack marks INVALID are dropped")
+        if cfg.tproxy and capture:
+            parts.append("inbound TCP jumps to ISTIO_INBOUND")
+        if cfg.tproxy:
+            parts.append(f"packets marked {mark} save the mark into their connection")
+    elif (table, chain) == ("mangle", "OUTPUT") and cfg.tproxy:
+        parts.append(f"replies get their connection's mark {mark} back; the proxy's loopback "
+                     "traffic is marked 1338")
+    elif (table, chain) == ("raw", "OUTPUT"):
+        parts.append("DNS conntrack zones: proxy to upstream is zone 1, app to agent is zone 2")
+    elif (table, chain) == ("raw", "PREROUTING"):
+        parts.append("DNS conntrack zone 1 for replies from the nameservers")
+    return "; ".join(parts)
+
+
 def _chain_text(cfg: Config, table: str, chain: str) -> str:
+    if chain in BUILTIN_CHAINS:
+        return _builtin_text(cfg, table, chain)
     proxy_port, capture_port = cfg.str("envoy-port"), cfg.str("inbound-capture-port")
     mark = cfg.str("istio-inbound-tproxy-mark")
+    tunnel = cfg.str("inbound-tunnel-port")
     texts = {
-        ("nat", "PREROUTING"): "entry for inbound traffic: excluded/kube-virt interfaces return "
-                               "early, then TCP jumps to ISTIO_INBOUND",
-        ("nat", "OUTPUT"): "entry for locally generated traffic: TCP jumps to ISTIO_OUTPUT"
-                           + ("; UDP DNS is redirected to the agent (15053)" if cfg.redirect_dns else ""),
         ("nat", "ISTIO_INBOUND"): (
-            f"inbound dispatch: tunnel port {cfg.str('inbound-tunnel-port')} and excluded ports "
-            "RETURN, captured ports go to ISTIO_IN_REDIRECT"
+            f"inbound dispatch: tunnel port {tunnel} and excluded ports RETURN, captured ports go "
+            "to ISTIO_IN_REDIRECT"
             if cfg.str("istio-inbound-ports") and not cfg.tproxy else
-            f"only the tunnel-port ({cfg.str('inbound-tunnel-port')}) RETURN; nothing jumps here "
+            f"only the tunnel-port ({tunnel}) RETURN; nothing jumps here "
             + ("(TPROXY captures inbound in mangle)" if cfg.tproxy else "(inbound is not captured)")),
         ("nat", "ISTIO_IN_REDIRECT"): f"REDIRECT to Envoy's inbound listener on {capture_port}",
         ("nat", "ISTIO_REDIRECT"): f"REDIRECT to Envoy's outbound listener on {proxy_port}",
         ("nat", "ISTIO_OUTPUT"): "outbound decisions: passthrough source, proxy UID/GID, loopback "
                                  "and excluded CIDRs/ports RETURN; included CIDRs/ports go to "
-                                 "ISTIO_REDIRECT; the proxy's calls to the pod's own address go "
-                                 "to ISTIO_IN_REDIRECT",
-        ("mangle", "PREROUTING"): "entry for inbound traffic in mangle: "
-                                  + ("TCP jumps to ISTIO_INBOUND, marked packets save their "
-                                     "connmark" if cfg.tproxy else "conntrack INVALID is dropped"),
-        ("mangle", "OUTPUT"): f"restores mark {mark} on replies and marks the proxy's loopback "
-                              "traffic 1338" if cfg.tproxy else "excluded interfaces return early",
+                                 "ISTIO_REDIRECT; the proxy's calls over lo to the pod's own "
+                                 "address go to ISTIO_IN_REDIRECT",
         ("mangle", "ISTIO_INBOUND"): "TPROXY inbound dispatch: already-marked and passthrough "
                                      "packets RETURN, established flows go to ISTIO_DIVERT, new "
                                      "ones to ISTIO_TPROXY",
         ("mangle", "ISTIO_DIVERT"): f"marks the packet {mark} and accepts it (policy routing table "
                                     f"{cfg.str('istio-inbound-tproxy-route-table')} delivers it locally)",
         ("mangle", "ISTIO_TPROXY"): f"TPROXY to Envoy's inbound listener on {capture_port}",
-        ("raw", "OUTPUT"): "DNS conntrack zones: proxy to upstream is zone 1, app to agent zone 2",
-        ("raw", "PREROUTING"): "DNS conntrack zone 1 for replies from the nameservers",
     }
     return texts.get((table, chain), "")
 
