@@ -48,13 +48,23 @@ def _ids(cases: list[dict]) -> list[str]:
 
 def test_corpus_present_and_counted():
     need_shared("conformance", "iptables", "istio-1.12.6", "cases.json")
-    passed = sum(
-        render.command_list(_generate(c["argv"], c["env"], _host(c))).strip() == _expected(c["expected"])
-        for c in CASES
+    with_flags = with_env = 0
+    for c in CASES:
+        expected = _expected(c["expected"])
+        with_flags += render.command_list(_generate(c["argv"], c["env"], _host(c))).strip() == expected
+        argv, env = _to_env(c["argv"])
+        env.update(c["env"])
+        with_env += render.command_list(_generate(argv, env, _host(c))).strip() == expected
+    restore = [c for c in CASES if c.get("expected_restore")]
+    restored = sum(
+        render.restore_payload(_generate(c["argv"], c["env"], _host(c)).v4).strip()
+        == _expected(c["expected_restore"]["iptables"])
+        for c in restore
     )
-    print(f"iptables conformance: {passed}/{len(CASES)} cases passed")
-    assert len(CASES) >= 23
-    assert passed == len(CASES)
+    print(f"iptables conformance: flags {with_flags}/{len(CASES)}, environment {with_env}/{len(CASES)}, "
+          f"restore payload {restored}/{len(restore)}")
+    assert len(CASES) >= 23 and restore
+    assert (with_flags, with_env, restored) == (len(CASES), len(CASES), len(restore))
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids(CASES))

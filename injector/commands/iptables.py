@@ -55,7 +55,8 @@ host facts istio-iptables discovers in the pod:
 
 this tool:
   --from-pod FILE          read an injected pod/workload (YAML or JSON): its istio-init args
-                           and env, print the rules and explain each chain
+                           and env (the shell's environment is not read), print the
+                           rules and explain each chain
   --explain                print the explanation (as # comments) before the rules
   --lenient                accept what istio-iptables accepts: bad CIDR items are skipped
                            (with a warning), ports and names are inserted verbatim
