@@ -194,6 +194,7 @@ def _from_pod(path: str, given: dict, own: dict, host: Host, lenient: bool) -> i
         header = [f"{init.workload}, init container {init.name}:",
                   "  istio-iptables " + shlex.join(init.argv)]
         header += [f"  env {k}={v}" for k, v in init.env.items()]
+        header += ["  (rules as istio-iptables 1.12.6 generates them; later releases differ)"]
         header += [""] + explain.explain(cfg, ruleset) + [""]
         chunks.append(_comment(header) + _render(cfg, ruleset, restore))
     sys.stdout.write("\n".join(chunks))
