@@ -1,0 +1,151 @@
+"""AdmissionReview bytes in, AdmissionReview bytes out: the webhook's whole job, minus HTTP.
+
+The server and `injector admit` both call `review()`, so offline answers are exactly what
+the webhook sends. Flow: decode (orjson) -> validate the envelope -> policy -> inject ->
+diff -> encode (orjson). Every failure becomes a well-formed AdmissionReview naming what was
+wrong; only requests that are not AdmissionReviews at all get an HTTP error status.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import orjson
+
+from injector.jsondiff import diff
+
+log = logging.getLogger("injector.admission")
+
+API_VERSIONS = ("admission.k8s.io/v1", "admission.k8s.io/v1beta1")
+DEFAULT_MAX_BODY = 4 * 1024 * 1024
+
+
+class BadReview(ValueError):
+    """The request is an AdmissionReview we cannot act on; the message says why."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one request: the HTTP answer plus facts for logs and metrics."""
+
+    status: int
+    body: bytes
+    result: str  # injected | skipped | failed | rejected
+    reason: str = ""  # short machine-friendly reason (skip/failure code)
+    message: str = ""
+    namespace: str = ""
+    name: str = ""
+    patch_ops: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# (pod, request) -> (mutated pod or None when skipped, reason code, message)
+PodInjector = Callable[[dict, dict], "tuple[dict | None, str, str]"]
+
+
+def _response(api_version: str, uid: str, allowed: bool, *, message: str = "",
+              patch: bytes | None = None, code: int | None = None) -> bytes:
+    resp: dict[str, Any] = {"uid": uid, "allowed": allowed}
+    if patch is not None:
+        resp["patch"] = base64.b64encode(patch).decode("ascii")
+        resp["patchType"] = "JSONPatch"
+    if message:
+        status: dict[str, Any] = {"message": message}
+        if code is not None:
+            status["code"] = code
+        resp["status"] = status
+    return orjson.dumps({"apiVersion": api_version, "kind": "AdmissionReview", "response": resp})
+
+
+def _pod_identity(pod: Any, request: dict) -> tuple[str, str]:
+    meta = pod.get("metadata") if isinstance(pod, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
+    ns = request.get("namespace") or meta.get("namespace") or ""
+    name = meta.get("name") or meta.get("generateName") or ""
+    return str(ns), str(name)
+
+
+def parse_review(body: bytes) -> tuple[str, dict]:
+    """Decode and validate the envelope; return (apiVersion, request) or raise BadReview."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as e:
+        raise BadReview(f"could not decode body: {e}") from None
+    if not isinstance(doc, dict):
+        raise BadReview("could not decode body: expected a JSON object (AdmissionReview)")
+    kind, api_version = doc.get("kind"), doc.get("apiVersion")
+    if kind != "AdmissionReview":
+        raise BadReview(f"unsupported kind {kind!r}: expected AdmissionReview")
+    if api_version not in API_VERSIONS:
+        raise BadReview(
+            f"unsupported apiVersion {api_version!r}: expected one of {', '.join(API_VERSIONS)}"
+        )
+    request = doc.get("request")
+    if not isinstance(request, dict):
+        raise BadReview("AdmissionReview has no request")
+    if not request.get("uid") or not isinstance(request.get("uid"), str):
+        raise BadReview("AdmissionReview request has no uid")
+    return api_version, request
+
+
+def review(
+    body: bytes | None,
+    inject: PodInjector,
+    *,
+    content_type: str = "application/json",
+    failure_policy: str = "deny",
+) -> Outcome:
+    """Answer one AdmissionReview.
+
+    failure_policy: what to answer when injection itself fails (template exec error, bad
+    annotation...). "deny" answers allowed=false with the error, as Istio does, so the pod is
+    not created without its sidecar; "allow" lets the pod through uninjected.
+    """
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        return Outcome(415, b"invalid Content-Type, expected `application/json`", "rejected",
+                       "content-type", f"invalid Content-Type {content_type!r}")
+    if not body:
+        return Outcome(400, b"no body found", "rejected", "empty-body", "no body found")
+
+    api_version = API_VERSIONS[0]
+    uid = ""
+    try:
+        api_version, request = parse_review(body)
+    except BadReview as e:
+        # Istio answers 200 with allowed=false for an undecodable review.
+        return Outcome(200, _response(api_version, uid, False, message=str(e), code=400),
+                       "failed", "bad-review", str(e))
+    uid = request["uid"]
+
+    obj = request.get("object")
+    kind = request.get("kind")
+    kind_name = kind.get("kind") if isinstance(kind, dict) else None
+    if not isinstance(obj, dict):
+        msg = "AdmissionReview request has no object"
+        return Outcome(200, _response(api_version, uid, False, message=msg, code=400),
+                       "failed", "no-object", msg)
+    if (kind_name and kind_name != "Pod") or obj.get("kind", "Pod") != "Pod":
+        # The webhook is registered for pods; anything else passes through untouched.
+        msg = f"not a Pod ({kind_name or obj.get('kind')}): nothing to inject"
+        return Outcome(200, _response(api_version, uid, True), "skipped", "not-a-pod", msg)
+
+    namespace, name = _pod_identity(obj, request)
+    try:
+        mutated, reason, message = inject(obj, request)
+    except Exception as e:  # the pod must get an answer whatever broke
+        message = f"injection failed for pod {namespace}/{name}: {e}"
+        log.error("%s", message, exc_info=not isinstance(e, (ValueError, LookupError)))
+        allowed = failure_policy == "allow"
+        return Outcome(200, _response(api_version, uid, allowed, message=message, code=500),
+                       "failed", type(e).__name__, message, namespace, name)
+
+    if mutated is None:
+        return Outcome(200, _response(api_version, uid, True), "skipped", reason, message,
+                       namespace, name)
+
+    ops = diff(obj, mutated)
+    patch = orjson.dumps(ops)
+    return Outcome(200, _response(api_version, uid, True, patch=patch), "injected", reason,
+                   message, namespace, name, patch_ops=len(ops))

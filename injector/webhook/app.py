@@ -1,0 +1,233 @@
+"""The Starlette application: /inject (and Istio's path forms), /healthz, /readyz, /metrics.
+
+The app itself is thin: it reads the body under a size limit, honours the apiserver's
+`?timeout=`, hands the bytes to `injector.admission.review` and counts the outcome. The
+serving state (`Runtime`) is swapped as a whole on reload, so a request in flight keeps the
+config it started with.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from injector import admission
+from injector.webhook import metrics
+
+log = logging.getLogger("injector.webhook")
+
+# URL path keys Istio maps to proxy env vars; other keys become the upper-cased key.
+URL_PARAMETER_ENV = {"cluster": "ISTIO_META_CLUSTER_ID", "net": "ISTIO_META_NETWORK"}
+DEFAULT_TIMEOUT = 10.0  # the apiserver's default webhook timeout, seconds
+# Answer this long before the apiserver gives up, so the answer is not lost in flight.
+TIMEOUT_MARGIN = 0.25
+
+
+@dataclass
+class Runtime:
+    """What the app serves with; replaced whole on a config reload."""
+
+    # (path_envs) -> PodInjector; built from the loaded settings
+    injector_for: Callable[[dict[str, str]], admission.PodInjector] | None = None
+    failure_policy: str = "deny"
+    max_body: int = admission.DEFAULT_MAX_BODY
+    generation: int = 0
+
+
+@dataclass
+class State:
+    runtime: Runtime = field(default_factory=Runtime)
+    certs_loaded: bool = False
+    draining: bool = False
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="admit")
+    )
+
+    @property
+    def ready(self) -> bool:
+        return self.runtime.injector_for is not None and self.certs_loaded and not self.draining
+
+
+def inject_path_envs(path: str) -> dict[str, str]:
+    """Proxy env overrides encoded in the webhook path, as Istio reads them.
+
+    `/inject/cluster/c1/net/n1` -> {ISTIO_META_CLUSTER_ID: c1, ISTIO_META_NETWORK: n1};
+    `/inject/:ENV:cluster=c1:ENV:net=n1` is the older form; `--slash--` stands for `/`.
+    """
+    parts = path.rstrip("/").split("/", 2)  # "", "inject", rest
+    if len(parts) < 3 or not parts[2]:
+        return {}
+    rest = parts[2]
+    if rest.startswith(":ENV:"):
+        items: list[str] = []
+        for pair in rest.split(":ENV:")[1:]:
+            key, sep, value = pair.partition("=")
+            if key and sep:
+                items += [key, value]
+    else:
+        items = rest.split("/")
+        items = [v.replace("--slash--", "/") if i % 2 else v for i, v in enumerate(items)]
+    envs: dict[str, str] = {}
+    for i in range(0, len(items) - 1, 2):
+        env = URL_PARAMETER_ENV.get(items[i], items[i].upper())
+        if env:
+            envs[env] = items[i + 1]
+    return envs
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_go_duration(text: str | None) -> float | None:
+    """Seconds in a Go duration such as `10s` or `1m30s`; None when absent or malformed."""
+    if not text:
+        return None
+    pos, total = 0, 0.0
+    for m in _DURATION.finditer(text):
+        if m.start() != pos:
+            return None
+        total += float(m.group(1)) * _UNIT[m.group(2)]
+        pos = m.end()
+    return total if pos == len(text) and pos else None
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None when it is larger than `limit` (checked while streaming)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _timeout_answer(body: bytes, runtime: Runtime, seconds: float) -> admission.Outcome:
+    """The answer sent when injection did not finish in time: same failure policy as errors."""
+    message = f"injection did not finish within the {seconds:g}s webhook timeout"
+    try:
+        api_version, request = admission.parse_review(body)
+        uid = request["uid"]
+    except admission.BadReview:
+        api_version, uid = admission.API_VERSIONS[0], ""
+    allowed = runtime.failure_policy == "allow"
+    doc = {"apiVersion": api_version, "kind": "AdmissionReview",
+           "response": {"uid": uid, "allowed": allowed,
+                        "status": {"message": message, "code": 504}}}
+    return admission.Outcome(200, orjson.dumps(doc), "failed", "timeout", message)
+
+
+def create_app(state: State | None = None) -> Starlette:
+    state = state or State()
+
+    async def inject(request: Request) -> Response:
+        started = time.perf_counter()
+        runtime = state.runtime  # one snapshot per request
+        if runtime.injector_for is None:
+            return Response(b"injector is not ready: no configuration loaded", 503)
+        try:
+            body = await _read_body(request, runtime.max_body)
+        except ClientDisconnect:
+            return Response(b"", 400)
+        if body is None:
+            metrics.FAILED.labels("too-large").inc()
+            return Response(
+                f"request body exceeds {runtime.max_body} bytes".encode(), 413
+            )
+        timeout = parse_go_duration(request.query_params.get("timeout")) or DEFAULT_TIMEOUT
+        budget = max(timeout - TIMEOUT_MARGIN, timeout * 0.5)
+        pod_injector = runtime.injector_for(inject_path_envs(request.url.path))
+        work = asyncio.get_running_loop().run_in_executor(
+            state.executor,
+            lambda: admission.review(
+                body, pod_injector,
+                content_type=request.headers.get("content-type", ""),
+                failure_policy=runtime.failure_policy,
+            ),
+        )
+        try:
+            outcome = await asyncio.wait_for(work, budget)
+        except asyncio.TimeoutError:
+            outcome = _timeout_answer(body, runtime, timeout)
+        elapsed = time.perf_counter() - started
+        metrics.LATENCY.observe(elapsed)
+        metrics.record(outcome)
+        extra = {"result": outcome.result, "reason": outcome.reason, "namespace": outcome.namespace,
+                 "pod": outcome.name, "ms": round(elapsed * 1000, 3)}
+        if outcome.result == "failed":
+            log.error("admission failed: %s", outcome.message, extra=extra)
+        elif log.isEnabledFor(logging.DEBUG):
+            log.debug("admission %s", outcome.result, extra=extra)
+        media = "application/json" if outcome.status == 200 else "text/plain"
+        return Response(outcome.body, outcome.status, media_type=media)
+
+    async def healthz(request: Request) -> Response:
+        return Response(b"ok", 200, media_type="text/plain")
+
+    async def readyz(request: Request) -> Response:
+        if state.ready:
+            return Response(b"ready", 200, media_type="text/plain")
+        why = "draining" if state.draining else (
+            "no configuration loaded" if state.runtime.injector_for is None
+            else "certificates not loaded")
+        return Response(f"not ready: {why}".encode(), 503, media_type="text/plain")
+
+    async def metrics_endpoint(request: Request) -> Response:
+        payload, content_type = metrics.exposition()
+        return Response(payload, 200, headers={"content-type": content_type})
+
+    app = Starlette(
+        routes=[
+            Route("/inject", inject, methods=["POST"]),
+            Route("/inject/{rest:path}", inject, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
+        ],
+    )
+    app.state.injector = state
+    return _DrainingMiddleware(app, state)
+
+
+class _DrainingMiddleware:
+    """While draining, tell HTTP/1.1 clients to close the connection after this answer.
+
+    The apiserver reuses idle keep-alive connections to a terminating pod (kubernetes
+    issue #127335); `Connection: close` makes it reconnect to a live replica instead.
+    """
+
+    def __init__(self, app: Any, state: State) -> None:
+        self.app = app
+        self.state = state
+
+    def __getattr__(self, name: str) -> Any:  # expose .state etc. of the wrapped app
+        return getattr(self.app, name)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get("http_version") != "1.1":
+            await self.app(scope, receive, send)
+            return
+        state = self.state
+
+        async def send_wrapper(message) -> None:
+            if message["type"] == "http.response.start" and state.draining:
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"connection"]
+                headers.append((b"connection", b"close"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
