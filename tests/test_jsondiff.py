@@ -68,7 +68,9 @@ scalars = (
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=6)
 )
-keys = st.text(alphabet="ab/~0-", max_size=4)
+# jsonpatch refuses replace/remove on any path ending in "-", even a map member named
+# "-" (RFC 6901 makes "-" special for arrays only), so that one key is left out.
+keys = st.text(alphabet="ab/~0-", max_size=4).filter(lambda k: k != "-")
 json_values = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=6) | st.dictionaries(keys, children, max_size=5),
