@@ -1,0 +1,255 @@
+"""Injector config, values, Settings loading, and the pod-annotation validation."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+import yaml
+
+from injector.annotations import AnnotationError, annotation_problems, validate_annotations
+from injector.config import (
+    LEGACY, TEMPLATES, ConfigError, deep_merge, parse_config, parse_values, split_configmap,
+)
+from injector.settings import Settings, add_config_arguments, settings_from_args
+from tests.conftest import need_shared
+
+try:  # the template engine lands separately; parsing tests skip until it is there
+    from injector.template import Template  # noqa: F401
+    from injector.template.funcs.sets import FUNCSETS  # noqa: F401
+    ENGINE = True
+except ImportError:
+    ENGINE = False
+needs_engine = pytest.mark.skipif(not ENGINE, reason="template engine (injector.template) not available yet")
+
+
+def test_legacy_corpus_config():
+    cfg_dir = need_shared("conformance", "istio-1.7.3", "config")
+    cfg = parse_config((cfg_dir / "config.yaml").read_text())
+    assert cfg.format == LEGACY and cfg.legacy
+    assert cfg.policy == "enabled"
+    assert cfg.always_inject_selector == [] and cfg.never_inject_selector == []
+    assert cfg.injected_annotations == {}
+    assert cfg.raw_template.startswith("rewriteAppHTTPProbe:")
+    assert cfg.templates == {"sidecar": cfg.raw_template}
+    assert cfg.default_templates == ["sidecar"]
+
+
+def test_modern_corpus_config():
+    cfg_dir = need_shared("conformance", "istio-1.29.6", "config")
+    cfg = parse_config((cfg_dir / "config.yaml").read_text())
+    assert cfg.format == TEMPLATES and not cfg.legacy
+    assert cfg.default_templates == ["sidecar"]
+    names = sorted(p.stem for p in (cfg_dir / "templates").glob("*.yaml"))
+    assert sorted(cfg.templates) == names
+    for name in names:  # each entry is exactly the file's text
+        assert cfg.templates[name] == (cfg_dir / "templates" / f"{name}.yaml").read_text(), name
+    # the guard string is kept but is not a template
+    assert "Mismatched" in cfg.raw_template and "Mismatched" not in "".join(cfg.templates.values())
+
+
+def test_values_are_float64():
+    cfg_dir = need_shared("conformance", "istio-1.7.3", "config")
+    values = parse_values((cfg_dir / "values.json").read_text())
+    assert values["global"]["proxy"]["statusPort"] == 15020.0
+    assert isinstance(values["global"]["proxy"]["statusPort"], float)
+    assert isinstance(values["global"]["proxy"]["privileged"], bool)
+    assert parse_values("a:\n  b: 3\n  c: [1, true]\n") == {"a": {"b": 3.0, "c": [1.0, True]}}
+    assert parse_values("") == {}
+    with pytest.raises(ConfigError, match="vals"):
+        parse_values("[1, 2]", "vals")
+
+
+def test_configmap_manifest_accepted():
+    manifest = textwrap.dedent("""\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: istio-sidecar-injector}
+        data:
+          config: |
+            policy: disabled
+            template: "x: 1"
+          values: '{"global": {"n": 1}}'
+        """)
+    config_text, values_text, _ = split_configmap(manifest, "cm.yaml")
+    assert parse_config(config_text).policy == "disabled"
+    assert json.loads(values_text) == {"global": {"n": 1}}
+    plain = "policy: enabled\n"
+    assert split_configmap(plain, "x") == (plain, None, None)
+    with pytest.raises(ConfigError, match="cm.yaml"):
+        split_configmap("kind: ConfigMap\ndata: {values: x}\n", "cm.yaml")
+
+
+def test_bad_config_names_source():
+    with pytest.raises(ConfigError, match="my.yaml"):
+        parse_config("policy: [", "my.yaml")
+    with pytest.raises(ConfigError, match="alwaysInjectSelector"):
+        parse_config("alwaysInjectSelector: 3\n", "my.yaml")
+    with pytest.raises(ConfigError, match="templates"):
+        parse_config("templates: [a]\n")
+
+
+def test_deep_merge():
+    assert deep_merge({"a": {"b": 1, "c": [1]}, "d": 1}, {"a": {"c": [2], "e": None}}) == \
+        {"a": {"b": 1, "c": [2], "e": None}, "d": 1}
+
+
+def test_settings_load_files(tmp_path):
+    cfg_dir = need_shared("conformance", "istio-1.7.3", "config")
+    s = Settings.load(str(cfg_dir / "config.yaml"), str(cfg_dir / "values.json"), str(cfg_dir / "mesh.yaml"),
+                      parse=False)
+    assert s.legacy and s.values["global"]["proxy"]["statusPort"] == 15020.0
+    assert s.mesh == yaml.safe_load((cfg_dir / "mesh-effective.yaml").read_text())
+    assert s.proxy_defaults["concurrency"] == 2  # legacy defaults chosen by format
+    assert s.env["ENABLE_NATIVE_SIDECARS"]
+    # a ConfigMap manifest carries its own values; mesh from a ConfigMap manifest too
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "data": {
+        "config": (cfg_dir / "config.yaml").read_text(), "values": '{"global": {"x": 1}}'}}
+    (tmp_path / "cm.yaml").write_text(yaml.safe_dump(cm))
+    mesh_cm = {"kind": "ConfigMap", "data": {"mesh": "trustDomain: example.org\n"}}
+    (tmp_path / "mesh.yaml").write_text(yaml.safe_dump(mesh_cm))
+    s = Settings.load(str(tmp_path / "cm.yaml"), mesh_config_file=str(tmp_path / "mesh.yaml"), parse=False)
+    assert s.values == {"global": {"x": 1.0}} and s.mesh["trustDomain"] == "example.org"
+    with pytest.raises(ConfigError, match="--valuesFile"):
+        Settings.load(values_file=str(tmp_path / "missing.json"), parse=False)
+
+
+def test_settings_from_args_defaults(tmp_path):
+    import argparse
+    p = argparse.ArgumentParser()
+    add_config_arguments(p)
+    objs = tmp_path / "cluster.yaml"
+    objs.write_text("kind: Node\nmetadata: {name: n1}\nstatus: {nodeInfo: {kubeletVersion: v1.34.1}}\n---\n"
+                    "kind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n")
+    args = p.parse_args(["--cluster-objects", str(objs), "--revision", "canary"])
+    s = settings_from_args(args, parse=False)
+    assert s.revision == "canary" and not s.legacy  # the embedded default is modern
+    assert s.cluster.nodes == {"n1": "v1.34.1"}
+    assert s.cluster.namespace("shop").labels == {"istio-injection": "enabled"}
+    assert s.config.policy == "enabled" and s.config.default_templates == ["sidecar"]
+
+
+class FakeCoreV1:
+    def __init__(self, maps):
+        self.maps = maps
+        self.calls = []
+
+    def read_namespaced_config_map(self, name, namespace):
+        self.calls.append((namespace, name))
+        if (namespace, name) not in self.maps:
+            err = Exception("Not Found")
+            err.status = 404
+            raise err
+        return {"data": self.maps[(namespace, name)]}
+
+
+def test_settings_from_cluster_configmaps():
+    api = FakeCoreV1({
+        ("istio-system", "istio-sidecar-injector-canary"): {
+            "config": "policy: disabled\ntemplates:\n  sidecar: 'x: 1'\n", "values": '{"revision": "canary"}'},
+        ("istio-system", "istio"): {"mesh": "trustDomain: td.example\n"},
+    })
+    s = Settings.from_cluster(revision="canary", api=api, parse=False)
+    assert s.config.policy == "disabled" and s.values == {"revision": "canary"}
+    assert s.mesh["trustDomain"] == "td.example" and s.revision == "canary"
+    assert ("istio-system", "istio-canary") in api.calls  # revision mesh tried first
+    with pytest.raises(ConfigError, match="istio-system/istio-sidecar-injector"):
+        Settings.from_cluster(api=FakeCoreV1({}), parse=False)
+
+
+@needs_engine
+def test_embedded_default_parses():
+    s = Settings.default()
+    assert s.config.default_templates == ["sidecar"] and set(s.templates) == {"sidecar"}
+
+
+@needs_engine
+@pytest.mark.parametrize("corpus", ["istio-1.7.3", "istio-1.29.6"])
+def test_corpus_templates_parse_eagerly(corpus):
+    cfg_dir = need_shared("conformance", corpus, "config")
+    s = Settings.load(str(cfg_dir / "config.yaml"), str(cfg_dir / "values.json"), str(cfg_dir / "mesh.yaml"))
+    assert set(s.templates) == set(s.config.templates)
+
+
+@needs_engine
+def test_bad_template_fails_at_load():
+    from injector.template import ParseError
+    with pytest.raises(ParseError, match=r"sidecar:2:"):
+        Settings.from_texts("templates:\n  sidecar: |\n    a: 1\n    b: {{ .X \n")
+
+
+# ---------------------------------------------------------------- annotations
+
+def _pod_meta(doc):
+    kind = doc.get("kind")
+    if kind == "Pod":
+        return doc["metadata"]
+    return doc["spec"]["template"]["metadata"]
+
+
+@pytest.mark.parametrize("corpus", ["istio-1.7.3", "istio-1.29.6"])
+def test_expected_error_cases(corpus):
+    d = need_shared("conformance", corpus)
+    cases = [c for c in json.loads((d / "cases.json").read_text())["cases"] if c.get("expected_error")]
+    assert cases
+    for case in cases:
+        doc = yaml.safe_load((d / case["input"]).read_text())
+        with pytest.raises(AnnotationError) as err:
+            validate_annotations(_pod_meta(doc).get("annotations"))
+        assert case["expected_error"] in str(err.value).lower(), case["id"]
+
+
+@pytest.mark.parametrize("corpus", ["istio-1.7.3", "istio-1.29.6"])
+def test_golden_inputs_have_valid_annotations(corpus):
+    d = need_shared("conformance", corpus)
+    checked = 0
+    for case in json.loads((d / "cases.json").read_text())["cases"]:
+        if case.get("expected_error") or not case.get("input") or not case.get("expected"):
+            continue
+        if not str(case["input"]).endswith(".yaml"):
+            continue
+        for doc in yaml.safe_load_all((d / case["input"]).read_text()):
+            items = (doc or {}).get("items") if (doc or {}).get("kind") == "List" else [doc]
+            for item in items or []:
+                meta = ((item or {}).get("spec") or {}).get("template", {}).get("metadata") \
+                    if (item or {}).get("kind") not in ("Pod", "CronJob") else (item or {}).get("metadata")
+                assert annotation_problems((meta or {}).get("annotations")) == [], case["id"]
+                checked += 1
+    assert checked > 10
+
+
+@pytest.mark.parametrize("name,value,ok", [
+    ("traffic.sidecar.istio.io/includeOutboundIPRanges", "*", True),
+    ("traffic.sidecar.istio.io/includeOutboundIPRanges", "10.0.0.0/8,192.168.0.1/32", True),
+    ("traffic.sidecar.istio.io/includeOutboundIPRanges", "10.0.0.1", False),
+    ("traffic.sidecar.istio.io/excludeOutboundIPRanges", "", True),
+    ("traffic.sidecar.istio.io/excludeOutboundIPRanges", "*", False),
+    ("traffic.sidecar.istio.io/includeInboundPorts", "*", True),
+    ("traffic.sidecar.istio.io/includeInboundPorts", "80, 8080", True),
+    ("traffic.sidecar.istio.io/excludeInboundPorts", "70000", False),
+    ("traffic.sidecar.istio.io/excludeOutboundPorts", "1,,2", False),
+    ("status.sidecar.istio.io/port", "0", True),
+    ("status.sidecar.istio.io/port", "-1", False),
+    ("readiness.status.sidecar.istio.io/periodSeconds", "4294967295", True),
+    ("readiness.status.sidecar.istio.io/periodSeconds", "4294967296", False),
+    ("sidecar.istio.io/interceptionMode", "TPROXY", True),
+    ("sidecar.istio.io/interceptionMode", "tproxy", False),
+    ("sidecar.istio.io/enableCoreDump", "T", True),
+    ("sidecar.istio.io/enableCoreDump", "yes", False),
+    ("prometheus.istio.io/merge-metrics", "false", True),
+    ("proxy.istio.io/config", "concurrency: 2", True),
+    ("proxy.istio.io/config", "- a", False),
+    ("sidecar.istio.io/inject", "whatever", True),
+])
+def test_annotation_validators(name, value, ok):
+    problems = annotation_problems({name: value})
+    assert (problems == []) == ok, problems
+    if not ok:
+        with pytest.raises(AnnotationError, match=name.replace(".", r"\.")):
+            validate_annotations({name: value})
+
+
+def test_all_problems_reported():
+    with pytest.raises(AnnotationError) as err:
+        validate_annotations({"status.sidecar.istio.io/port": "x", "sidecar.istio.io/interceptionMode": "y"})
+    assert len(err.value.problems) == 2 and "2 errors" in str(err.value)
