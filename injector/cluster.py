@@ -15,6 +15,7 @@ Two decisions live here because they only need these facts:
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -62,6 +63,18 @@ class ClusterFacts:
     @classmethod
     def from_objects(cls, objects: Iterable[dict], cluster_id: str = "Kubernetes") -> "ClusterFacts":
         return cls(cluster_id=cluster_id).with_objects(objects)
+
+    @classmethod
+    def from_summary(cls, nodes: Iterable[dict] = (), namespaces: Iterable[dict] = (),
+                     cluster_id: str = "Kubernetes") -> "ClusterFacts":
+        """From the corpora's `environment` shape: nodes [{name, kubeletVersion}],
+        namespaces [{name, labels?, annotations?}]."""
+        return cls(
+            nodes={n["name"]: str(n.get("kubeletVersion", "")) for n in nodes},
+            namespaces={ns["name"]: NamespaceInfo(ns["name"], dict(ns.get("labels") or {}),
+                                                  dict(ns.get("annotations") or {})) for ns in namespaces},
+            cluster_id=cluster_id or "Kubernetes",
+        )
 
     @classmethod
     def from_file(cls, path: str, cluster_id: str = "Kubernetes") -> "ClusterFacts":
@@ -264,19 +277,18 @@ class ClusterWatcher:
         while not self._stop.is_set():
             try:
                 listing = lister(_preload_content=False)
-                import json
-
                 body = json.loads(listing.data)
                 self._replace_all(kind, body.get("items") or [])
                 version = (body.get("metadata") or {}).get("resourceVersion")
                 w = watch.Watch()
                 self._watches.append(w)
                 try:
-                    for event in w.stream(lister, resource_version=version,
-                                          timeout_seconds=self._resync, _preload_content=False):
+                    for event in w.stream(lister, resource_version=version, timeout_seconds=self._resync):
                         if self._stop.is_set():
                             break
                         raw = event.get("raw_object") or {}
+                        if event.get("type") == "ERROR":  # e.g. 410 Gone: list again
+                            break
                         self._apply(kind, event.get("type", ""), raw)
                 finally:
                     self._watches.remove(w)

@@ -253,3 +253,124 @@ def test_all_problems_reported():
     with pytest.raises(AnnotationError) as err:
         validate_annotations({"status.sidecar.istio.io/port": "x", "sidecar.istio.io/interceptionMode": "y"})
     assert len(err.value.problems) == 2 and "2 errors" in str(err.value)
+
+
+# ---------------------------------------------------------------- cluster facts
+
+from injector.cluster import (  # noqa: E402
+    ClusterFacts, ClusterObjectsError, ClusterWatcher, detect_native_sidecars, kubelet_minor,
+    native_sidecars_for_pod, proxy_uid_gid,
+)
+
+
+def test_native_sidecar_environments_of_corpus():
+    d = need_shared("conformance", "istio-1.29.6")
+    seen = set()
+    for case in json.loads((d / "cases.json").read_text())["cases"]:
+        env = case["environment"]
+        facts = ClusterFacts.from_summary(env["nodes"], env["namespaces"], env["cluster_id"])
+        want = env["native_sidecars_effective_without_nodeName"]
+        assert detect_native_sidecars(env["native_sidecars"], facts) is want, case["id"]
+        seen.add(want)
+    assert seen == {True, False}
+
+
+def test_native_sidecar_rules():
+    facts = ClusterFacts(nodes={"old": "v1.28.3", "new": "v1.33.1-eks-abc"})
+    assert not detect_native_sidecars("auto", facts)  # every node must qualify
+    assert detect_native_sidecars("auto", facts, "new")  # the pod's node decides
+    assert not detect_native_sidecars("auto", facts, "old")
+    assert not detect_native_sidecars("auto", facts, "unknown")  # falls back to all nodes
+    assert not detect_native_sidecars("auto", ClusterFacts())  # no nodes: off
+    assert detect_native_sidecars("true", None) and not detect_native_sidecars("false", facts)
+    anno = {"sidecar.istio.io/nativeSidecar": "true"}
+    assert native_sidecars_for_pod("false", facts, {}, anno)
+    assert not native_sidecars_for_pod("true", facts, {}, {"sidecar.istio.io/nativeSidecar": "false"})
+    assert native_sidecars_for_pod("auto", facts, {"nodeName": "new"}, {})
+    assert kubelet_minor("v1.34.0") == 34 and kubelet_minor("garbage") is None
+
+
+def test_openshift_uid_gid():
+    d = need_shared("conformance", "istio-1.29.6")
+    env = json.loads((d / "cases.json").read_text())["cases"][0]["environment"]
+    facts = ClusterFacts.from_summary(env["nodes"], env["namespaces"])
+    assert proxy_uid_gid("openshift", facts.namespace("test-ns")) == (1000629999, 1000629999)
+    assert proxy_uid_gid("", facts.namespace("test-ns")) == (1337, 1337)
+    assert proxy_uid_gid("openshift", facts.namespace("other")) == (1337, 1337)
+
+
+def test_cluster_objects_file(tmp_path):
+    f = tmp_path / "objs.yaml"
+    f.write_text(yaml.safe_dump([
+        {"kind": "Node", "metadata": {"name": "a"}, "status": {"nodeInfo": {"kubeletVersion": "v1.33.0"}}},
+        {"kind": "List", "items": [{"kind": "Namespace", "metadata": {"name": "x", "annotations": {"k": "v"}}}]},
+        {"kind": "Service", "metadata": {"name": "ignored"}},
+    ]))
+    facts = ClusterFacts.from_file(str(f))
+    assert facts.nodes == {"a": "v1.33.0"} and facts.namespace("x").annotations == {"k": "v"}
+    with pytest.raises(ClusterObjectsError, match="missing.yaml"):
+        ClusterFacts.from_file(str(tmp_path / "missing.yaml"))
+    f.write_text("kind: Node\nmetadata: {}\n")
+    with pytest.raises(ClusterObjectsError, match="metadata.name"):
+        ClusterFacts.from_file(str(f))
+
+
+def test_watcher_snapshot_updates():
+    w = ClusterWatcher(api=object())
+    w._replace_all("Node", [{"metadata": {"name": "n1"}, "status": {"nodeInfo": {"kubeletVersion": "v1.30.0"}}}])
+    before = w.snapshot
+    w._apply("Node", "ADDED", {"metadata": {"name": "n2"}, "status": {"nodeInfo": {"kubeletVersion": "v1.34.0"}}})
+    w._apply("Namespace", "MODIFIED", {"metadata": {"name": "ns", "labels": {"a": "b"}}})
+    assert before.nodes == {"n1": "v1.30.0"}  # snapshots are immutable
+    assert w.snapshot.nodes == {"n1": "v1.30.0", "n2": "v1.34.0"}
+    w._apply("Node", "DELETED", {"metadata": {"name": "n1"}})
+    assert w.snapshot.nodes == {"n2": "v1.34.0"} and w.snapshot.namespace("ns").labels == {"a": "b"}
+
+
+def test_watcher_lists_then_watches(monkeypatch):
+    import threading
+    import time
+    import kubernetes.watch
+
+    class Listing:
+        def __init__(self, items):
+            self.data = json.dumps({"metadata": {"resourceVersion": "7"}, "items": items})
+
+    class Api:
+        def list_node(self, **kw):
+            return Listing([{"metadata": {"name": "n1"}, "status": {"nodeInfo": {"kubeletVersion": "v1.33.0"}}}])
+
+        def list_namespace(self, **kw):
+            return Listing([{"metadata": {"name": "shop", "labels": {"istio-injection": "enabled"}}}])
+
+    started = threading.Event()
+
+    class FakeWatch:
+        def __init__(self):
+            self.stopped = threading.Event()
+
+        def stream(self, func, resource_version=None, **kw):
+            assert resource_version == "7"
+            if func.__name__ == "list_node":
+                yield {"type": "ADDED", "raw_object": {"metadata": {"name": "n2"},
+                                                       "status": {"nodeInfo": {"kubeletVersion": "v1.28.0"}}}}
+                started.set()
+            self.stopped.wait(5)
+
+        def stop(self):
+            self.stopped.set()
+
+    monkeypatch.setattr(kubernetes.watch, "Watch", FakeWatch)
+    w = ClusterWatcher(api=Api())
+    w.start()
+    try:
+        assert started.wait(5)
+        for _ in range(50):
+            if len(w.snapshot.nodes) == 2 and w.snapshot.namespace("shop"):
+                break
+            time.sleep(0.02)
+        assert w.snapshot.nodes == {"n1": "v1.33.0", "n2": "v1.28.0"}
+        assert not detect_native_sidecars("auto", w.snapshot)
+    finally:
+        w.stop()
+    assert not w._threads
