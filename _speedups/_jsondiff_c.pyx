@@ -9,6 +9,7 @@ on the C stack so a pointer string is built only when an op is emitted, and the 
 alignment tables (Myers, similarity LCS) in malloc'ed C arrays.
 """
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.dict cimport PyDict_GetItem, PyDict_Next, PyDict_Size, PyDict_CheckExact, PyDict_Check
 from cpython.list cimport PyList_GET_SIZE, PyList_CheckExact, PyList_Check
 from cpython.tuple cimport PyTuple_Check
@@ -42,6 +43,7 @@ cdef struct Node:
     Node *parent
     PyObject *key
     Py_ssize_t index
+    PyObject *text  # owned: this node's pointer once built, else NULL
 
 # Emission state of one list (see _ListPatch in the twin).
 cdef struct LState:
@@ -159,33 +161,53 @@ def json_equal(a, b):
     return _eq(a, b)
 
 
+cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_FindChar(object s, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction) except -2
+
+# Pointer tokens of the first list positions, made once.
+cdef tuple INDEX_TOKENS = tuple([str(i) for i in range(1024)])
+
+
 cdef str _escape(object token):
     cdef str s
     if PyUnicode_CheckExact(token):
         s = <str>token
     else:
         s = str(token)
-    if "~" in s:
+    if PyUnicode_FindChar(s, u"~", 0, len(s), 1) >= 0:
         s = s.replace("~", "~0")
-    if "/" in s:
+    if PyUnicode_FindChar(s, u"/", 0, len(s), 1) >= 0:
         s = s.replace("/", "~1")
     return s
 
 
 cdef str _pointer(Node *node):
+    """The node's RFC 6901 pointer, built on first use and kept in the node for its children."""
     if node == NULL:
         return ""
-    cdef list parts = []
-    while node != NULL:
-        if node.key != NULL:
-            parts.append(_escape(<object>node.key))
-        elif node.index < 0:
-            parts.append("-")
-        else:
-            parts.append(str(node.index))
-        node = node.parent
-    parts.reverse()
-    return "/" + "/".join(parts)
+    if node.text != NULL:
+        return <str>node.text
+    cdef str parent = _pointer(node.parent)
+    cdef str token
+    if node.key != NULL:
+        token = _escape(<object>node.key)
+    elif node.index < 0:
+        token = "-"
+    elif node.index < 1024:
+        token = <str>INDEX_TOKENS[node.index]
+    else:
+        token = str(node.index)
+    cdef str text = f"{parent}/{token}"
+    Py_INCREF(text)
+    node.text = <PyObject *>text
+    return text
+
+
+cdef inline void _forget(Node *node):
+    """Drop the cached pointer before the node moves to another key or index."""
+    if node.text != NULL:
+        Py_XDECREF(node.text)
+        node.text = NULL
 
 
 def diff(original, mutated):
@@ -237,9 +259,11 @@ cdef int _diff_dict(dict a, dict b, Node *path, list ops) except -1:
     cdef Node child
     child.parent = path
     child.index = 0
+    child.text = NULL
     Py_EnterRecursiveCall(" in diff")
     try:
         while PyDict_Next(a, &pos, &k, &v):
+            _forget(&child)
             child.key = k
             w = PyDict_GetItem(b, <object>k)
             if w == NULL:
@@ -255,10 +279,12 @@ cdef int _diff_dict(dict a, dict b, Node *path, list ops) except -1:
             pos = 0
             while PyDict_Next(b, &pos, &k, &w):
                 if PyDict_GetItem(a, <object>k) == NULL:
+                    _forget(&child)
                     child.key = k
                     ops.append({"op": "add", "path": _pointer(&child), "value": <object>w})
                     whole += 1
     finally:
+        _forget(&child)
         Py_LeaveRecursiveCall()
     return _settle(b, PyDict_Size(b), path, ops, start, nested, whole)
 
@@ -315,7 +341,12 @@ cdef int _pair(object x, object y, Node *path, list ops, LState *st) except -1:
     child.parent = path
     child.key = NULL
     child.index = st.cur
-    cdef int status = _diff(x, y, &child, ops)
+    child.text = NULL
+    cdef int status
+    try:
+        status = _diff(x, y, &child, ops)
+    finally:
+        _forget(&child)
     if status == WHOLE:
         st.whole += 1
     elif status == NESTED:
@@ -326,34 +357,48 @@ cdef int _pair(object x, object y, Node *path, list ops, LState *st) except -1:
 
 cdef int _run(list a, Py_ssize_t i0, Py_ssize_t i1, list b, Py_ssize_t j0, Py_ssize_t j1,
               Node *path, list ops, LState *st) except -1:
+    """Pair a[i0:i1] with b[j0:j1] by position; the excess is removed or added."""
+    cdef Node child
+    child.parent = path
+    child.key = NULL
+    child.text = NULL
+    try:
+        _run_ops(a, i0, i1, b, j0, j1, path, ops, st, &child)
+    finally:
+        _forget(&child)
+    return 0
+
+
+cdef int _run_ops(list a, Py_ssize_t i0, Py_ssize_t i1, list b, Py_ssize_t j0, Py_ssize_t j1,
+                  Node *path, list ops, LState *st, Node *child) except -1:
     cdef Py_ssize_t k = i1 - i0, l = j1 - j0
     cdef Py_ssize_t t = k if k < l else l
     cdef Py_ssize_t u, index
     cdef bint at_end
-    cdef Node child
-    child.parent = path
-    child.key = NULL
     for u in range(t):
         x = a[i0 + u]
         y = b[j0 + u]
         if _similar(x, y):
             _pair(x, y, path, ops, st)
         else:
+            _forget(child)
             child.index = st.cur
-            _replace(&child, y, ops)
+            _replace(child, y, ops)
             st.whole += 1
             st.cur += 1
     if k > t:
         index = st.cur + k - t - 1
         while index >= st.cur:
+            _forget(child)
             child.index = index
-            ops.append({"op": "remove", "path": _pointer(&child)})
+            ops.append({"op": "remove", "path": _pointer(child)})
             index -= 1
     elif l > t:
         at_end = i1 == st.n  # nothing of the original list follows: append
         for u in range(t, l):
+            _forget(child)
             child.index = -1 if at_end else st.cur
-            ops.append({"op": "add", "path": _pointer(&child), "value": b[j0 + u]})
+            ops.append({"op": "add", "path": _pointer(child), "value": b[j0 + u]})
             st.whole += 1
             st.cur += 1
     return 0
