@@ -28,7 +28,10 @@ from typing import Any
 
 import yaml
 
-__all__ = ["dump", "load", "load_all", "split_documents", "go_key_sort", "YAMLError", "MarshalError"]
+__all__ = [
+    "dump", "load", "load_all", "split_documents", "go_key_sort", "go_json_number",
+    "go_format_float", "YAMLError", "MarshalError",
+]
 
 YAMLError = yaml.YAMLError
 
@@ -224,6 +227,31 @@ def _json_integral(f: float) -> int | None:
     digits, dp = _shortest_digits(f)
     n = int(digits + "0" * (dp - len(digits)))
     return -n if f < 0 else n
+
+
+def go_json_number(v: int | float) -> str:
+    """A number as Go's encoding/json writes it (float64: 'f' between 1e-6 and 1e21,
+    else 'e' with a two-digit-minimum exponent trimmed to one digit: 1e-07 -> 1e-7)."""
+    if isinstance(v, bool):
+        raise TypeError("go_json_number: bool is not a number")
+    if isinstance(v, int):
+        return str(int(v))
+    if math.isnan(v) or math.isinf(v):
+        raise MarshalError(f"json: unsupported value: {go_format_float(v)}")
+    if v == 0:
+        return "-0" if math.copysign(1.0, v) < 0 else "0"
+    digits, dp = _shortest_digits(v)
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if a < 1e-6 or a >= 1e21:
+        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        exp = dp - 1
+        return f"{sign}{mant}e-{-exp}" if exp < 0 else f"{sign}{mant}e+{exp:02d}"
+    if dp <= 0:
+        return f"{sign}0.{'0' * -dp}{digits}"
+    if dp >= len(digits):
+        return sign + digits + "0" * (dp - len(digits))
+    return f"{sign}{digits[:dp]}.{digits[dp:]}"
 
 
 def _number_text(v: int | float) -> str:
