@@ -181,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             return format(row[key], spec) + suffix if row.get(key) is not None else "-"
 
         ops_text = f"{row['ops']}/{row['go_ops']}" if row["go_ops"] is not None else str(row["ops"])
-        print(f"{shape:8} {ops_text:>9} {fmt('twin_us', '9.1f')} {fmt('cython_us', '10.2f'):>10} "
+        print(f"{shape:8} {ops_text:>9} {fmt('twin_us', '.1f'):>9} {fmt('cython_us', '10.2f'):>10} "
               f"{fmt('twin_over_cython', '.1f', 'x'):>8} {fmt('cython_dumps_us', '11.2f'):>11} "
-              f"{fmt('go_us', '9.1f'):>9} {fmt('go_over_cython', '6.1f') + 'x':>7}")
+              f"{fmt('go_us', '9.1f'):>9} {fmt('go_over_cython', '.1f', 'x'):>7}")
     if use_go:
         print("go = goanchor stage marshal_and_diff (marshal both pods + diff), ns/op; "
               "ops = ours/go anchor's")
