@@ -1,0 +1,783 @@
+"""The injection pipeline: pod in, mutated pod out.
+
+    template data -> render the selected templates -> parse YAML -> merge into the pod
+    -> probes, prometheus, status annotation, labels (-> the caller diffs or marshals)
+
+The config format decides the generation of every step:
+
+* legacy (Istio 1.7, one `template`): the rendered `SidecarInjectionSpec` is appended to
+  the pod (`merge.append_legacy`); kube-inject and the webhook differ in a few details
+  that Istio 1.7 really had (canonical labels and the `ISTIO_PROMETHEUS_ANNOTATIONS` env
+  are webhook-only, kube-inject rewrites probes after merging, the webhook before).
+* templates (Istio 1.10+): every selected template is a pod overlay applied by strategic
+  merge, user-supplied injected containers are re-applied, then probes, prometheus,
+  status and ordering; kube-inject is the webhook result applied locally.
+
+`inject_pod` works on JSON data and never mutates its argument.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from injector import merge, probes, templatedata, workload
+from injector.template.funcs.gojson import marshal as go_json
+
+PROXY = "istio-proxy"
+INIT = "istio-init"
+VALIDATION = "istio-validation"
+CORE_DUMP = "enable-core-dump"
+STATUS_ANNOTATION = "sidecar.istio.io/status"
+OVERRIDES_ANNOTATION = "proxy.istio.io/overrides"
+TEMPLATES_ANNOTATION = "inject.istio.io/templates"
+PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
+PROM_MERGE_ANNOTATION = "prometheus.istio.io/merge-metrics"
+NETWORK_LABEL = "topology.istio.io/network"
+SA_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+LEGACY_STATUS = {"initContainers": [INIT, CORE_DUMP], "containers": [PROXY],
+                 "volumes": ["istio-certs", "istio-envoy"], "imagePullSecrets": []}
+
+MODE_WEBHOOK = "webhook"
+MODE_KUBE_INJECT = "kube-inject"
+
+
+class InjectionError(ValueError):
+    """Injection of this pod failed (bad annotation, template error, bad rendered YAML)."""
+
+
+@dataclass
+class InjectionResult:
+    pod: dict                      # the mutated pod (a new object)
+    injected: bool = True
+    status: str | None = None      # the sidecar.istio.io/status value
+    warnings: list[str] = field(default_factory=list)
+
+
+# -------------------------------------------------------------------------- helpers
+
+def _legacy(settings) -> bool:
+    cfg = settings.config
+    return getattr(cfg, "legacy", getattr(cfg, "format", "") == "legacy")
+
+
+def _parsed_templates(settings) -> dict:
+    tpls = getattr(settings, "templates", None)
+    if tpls:
+        return tpls
+    from injector.template import Template
+    from injector.template.funcs.sets import FUNCSETS
+
+    cache = settings.__dict__.setdefault("_inject_parsed", {}) if hasattr(settings, "__dict__") else {}
+    if not cache:
+        cfg = settings.config
+        if _legacy(settings):
+            cache["sidecar"] = Template.parse(cfg.raw_template, name="inject", funcs=FUNCSETS["istio-1.7"])
+        else:
+            for name, text in cfg.templates.items():
+                cache[name] = Template.parse(text, name=name, funcs=FUNCSETS["istio"])
+    return cache
+
+
+def _legacy_template(settings):
+    tpls = _parsed_templates(settings)
+    if len(tpls) == 1:
+        return next(iter(tpls.values()))
+    return tpls.get("sidecar") or tpls.get("") or next(iter(tpls.values()))
+
+
+def _render(tpl, data: dict, what: str) -> str:
+    try:
+        return tpl.execute(data, missingkey="default")
+    except Exception as e:  # ExecError and friends: report which template failed
+        raise InjectionError(f"failed to render {what}: {e}") from None
+
+
+def _load_yaml(text: str, what: str) -> dict:
+    from injector import goyaml
+
+    try:
+        doc = goyaml.load(text)
+    except Exception as e:
+        raise InjectionError(
+            f"failed parsing generated injected YAML of {what} (check Istio sidecar injector configuration): {e}"
+        ) from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise InjectionError(f"generated injected YAML of {what} is not a map")
+    return doc
+
+
+def _validate(annotations: dict) -> None:
+    from injector.annotations import validate_annotations
+
+    try:
+        validate_annotations(annotations)
+    except ValueError as e:
+        raise InjectionError(str(e)) from None
+
+
+def _proxy_config(settings, annotations: dict, legacy: bool) -> dict:
+    from injector.proxyconfig import effective_proxy_config
+
+    try:
+        return effective_proxy_config(settings.mesh, annotations, legacy=legacy)
+    except ValueError as e:
+        raise InjectionError(str(e)) from None
+
+
+def _proxy_defaults(settings, legacy: bool) -> dict:
+    from injector.mesh import default_mesh_config
+
+    pd = getattr(settings, "proxy_defaults", None)
+    if pd is not None:
+        return pd
+    return (default_mesh_config(legacy) or {}).get("defaultConfig") or {}
+
+
+def _pc_data(settings, pc: dict, legacy: bool):
+    from injector.proxyconfig import mesh_template_data, proxyconfig_template_data
+
+    defaults = _proxy_defaults(settings, legacy)
+    return proxyconfig_template_data(pc, defaults), mesh_template_data(settings.mesh, defaults)
+
+
+def _status_port(mesh: dict) -> int:
+    return int(((mesh or {}).get("defaultConfig") or {}).get("statusPort", 15020) or 0)
+
+
+def _names(items: Any) -> list[str]:
+    return [i.get("name", "") for i in items or [] if isinstance(i, dict)]
+
+
+def _status_json(spec: dict, *, version: str | None, revision: str | None) -> str:
+    parts = []
+    if version is not None:
+        parts.append('"version":' + go_json(version))
+    for key in ("initContainers", "containers", "volumes", "imagePullSecrets"):
+        names = _names(spec.get(key))
+        parts.append(f'"{key}":' + (go_json(names) if names else "null"))
+    if revision is not None:
+        parts.append('"revision":' + go_json(revision))
+    return "{" + ",".join(parts) + "}"
+
+
+def _values_flag(values: dict, *path: str) -> Any:
+    node: Any = values
+    for p in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(p)
+    return node
+
+
+def _prometheus_enabled(settings, annotations: dict) -> bool:
+    from injector.mesh import enable_prometheus_merge
+
+    if not enable_prometheus_merge(settings.mesh):
+        return False
+    v = annotations.get(PROM_MERGE_ANNOTATION)
+    if v is not None:
+        from injector.annotations import parse_bool
+
+        try:
+            return parse_bool(v)
+        except ValueError:
+            return True
+    return True
+
+
+def _milli_cpu(q: Any) -> int:
+    try:
+        from injector.quantity import parse_quantity
+
+        return -(-parse_quantity(str(q)).nanos // 1_000_000)  # ceil to milli units
+    except (ImportError, ValueError, AttributeError):
+        pass
+    s = str(q).strip()
+    m = re.fullmatch(r"([0-9.]+)(m?)", s)
+    if not m:
+        return 0
+    v = float(m.group(1))
+    return int(math.ceil(v if m.group(2) else v * 1000))
+
+
+_SIC_POD_FIELDS = ("initContainers", "containers", "volumes", "imagePullSecrets", "dnsConfig")
+
+
+def _typed_injection_spec(sic: dict, settings) -> dict:
+    """Decode the pod parts of a rendered SidecarInjectionSpec as Go does (typed:
+    unknown fields dropped, scalars coerced to the field types)."""
+    from injector import k8stypes
+
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "spec": {k: sic[k] for k in _SIC_POD_FIELDS if sic.get(k) is not None}}
+    try:
+        typed = k8stypes.normalize(pod, creation_timestamp=False)
+    except (ValueError, TypeError) as e:
+        raise InjectionError(f"failed parsing generated injected YAML (check Istio sidecar injector "
+                             f"configuration): {e}") from None
+    out = dict(sic)
+    tspec = typed.get("spec") or {}
+    for k in _SIC_POD_FIELDS:
+        if k in tspec:
+            out[k] = tspec[k]
+        else:
+            out.pop(k, None)
+    return out
+
+
+def _apply_concurrency(containers: list) -> None:
+    """Istio 1.7: give istio-proxy `--concurrency N` from its CPU limit/request."""
+    for c in containers:
+        if c.get("name") != PROXY:
+            continue
+        args = c.get("args") or []
+        for i, a in enumerate(args):
+            if a in ("--concurrency", "-concurrency"):
+                return
+            if isinstance(a, str) and a.startswith(("--concurrency=", "-concurrency=")):
+                return
+        res = c.get("resources") or {}
+        for bucket in ("limits", "requests"):
+            cpu = (res.get(bucket) or {}).get("cpu")
+            if cpu is not None:
+                n = int(math.ceil(_milli_cpu(cpu) / 1000))
+                if n > 0:
+                    c["args"] = list(args) + ["--concurrency", str(n)]
+                return
+        return
+
+
+def _redirect_key(k: str) -> bool:
+    return k == "k8s.v1.cni.cncf.io/networks" or any(
+        k.startswith(p) for p in ("sidecar.istio.io/", "traffic.sidecar.istio.io/",
+                                  "status.sidecar.istio.io/", "readiness.status.sidecar.istio.io/",
+                                  "proxy.istio.io/", "prometheus.istio.io/"))
+
+
+def _canonical(labels: dict, workload_name: str) -> tuple[str, str]:
+    name = (labels.get("service.istio.io/canonical-name") or labels.get("app.kubernetes.io/name")
+            or labels.get("app") or workload_name)
+    rev = (labels.get("service.istio.io/canonical-revision") or labels.get("app.kubernetes.io/version")
+           or labels.get("version") or "latest")
+    return name, rev
+
+
+def _injection_status(annotations: dict) -> dict:
+    raw = annotations.get(STATUS_ANNOTATION)
+    if raw is None:
+        return LEGACY_STATUS
+    try:
+        st = json.loads(raw)
+    except ValueError:
+        st = None
+    if isinstance(st, dict) and any(st.get(k) for k in LEGACY_STATUS):
+        return st
+    return LEGACY_STATUS
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -------------------------------------------------------------------------- legacy
+
+def _render_legacy(settings, meta: dict, spec: dict, type_meta: dict, deploy_meta: dict,
+                   version: str | None) -> tuple[dict, str, dict]:
+    annotations = meta.get("annotations") or {}
+    _validate(annotations)
+    pc = _proxy_config(settings, annotations, legacy=True)
+    pc_data, mesh_data = _pc_data(settings, pc, legacy=True)
+    data = templatedata.build(
+        legacy=True, type_meta=type_meta, deploy_meta=deploy_meta, pod_meta=meta, pod_spec=spec,
+        proxy_config=pc_data, mesh_config=mesh_data, values=settings.values,
+    )
+    text = _render(_legacy_template(settings), data, "the injection template")
+    sic = _load_yaml(text, "the injection template")
+    for key in ("initContainers", "containers", "volumes", "imagePullSecrets"):
+        if sic.get(key) is not None and not isinstance(sic.get(key), list):
+            raise InjectionError(f"generated injected YAML: {key} must be a list")
+    sic = _typed_injection_spec(sic, settings)
+    _apply_concurrency(sic.get("containers") or [])
+    if version is None:
+        version = sha256_hex(settings.config.raw_template)
+    status = _status_json(sic, version=version, revision=None)
+    return sic, status, pc
+
+
+def _legacy_kube_inject(pod: dict, settings, type_meta: dict, deploy_meta: dict,
+                        version: str | None) -> InjectionResult:
+    meta = pod.setdefault("metadata", {})
+    spec = pod.setdefault("spec", {})
+    sic, status, _pc = _render_legacy(settings, meta, spec, type_meta, deploy_meta, version)
+    hold = bool(_values_flag(settings.values, "global", "proxy", "holdApplicationUntilProxyStarts"))
+    merge.append_legacy(spec, sic, proxy_first=hold)
+    annotations = dict(meta.get("annotations") or {})
+    if probes.should_rewrite(annotations, bool(sic.get("rewriteAppHTTPProbe"))):
+        sidecar = probes.find_sidecar(spec, init_too=False)
+        port = probes.status_port(annotations, _status_port(settings.mesh))
+        if sidecar is not None and port != -1:
+            value = probes.dump_app_probers(spec, port, legacy=True)
+            sidecar["env"] = list(sidecar.get("env") or []) + [{"name": probes.ENV_NAME, "value": value}]
+            probes.rewrite_probes(spec, port, legacy=True)
+    if settings.mesh.get("sdsUdsPath"):
+        sc = spec.get("securityContext")
+        spec["securityContext"] = {**(sc if isinstance(sc, dict) else {}), "fsGroup": 1337}
+    if _prometheus_enabled(settings, annotations):
+        annotations["prometheus.io/port"] = str(_status_port(settings.mesh))
+        annotations["prometheus.io/path"] = "/stats/prometheus"
+        annotations["prometheus.io/scrape"] = "true"
+    for k, v in (sic.get("podRedirectAnnot") or {}).items():
+        if v not in (None, "") and _redirect_key(k):
+            annotations[k] = v if isinstance(v, str) else str(v)
+    annotations[STATUS_ANNOTATION] = status
+    meta["annotations"] = annotations
+    labels = dict(meta.get("labels") or {})
+    labels["istio.io/rev"] = settings.revision or ""
+    if not labels.get("security.istio.io/tlsMode"):
+        labels["security.istio.io/tlsMode"] = "istio"
+    meta["labels"] = labels
+    return InjectionResult(pod=pod, status=status)
+
+
+def _legacy_webhook(pod: dict, settings, type_meta: dict, deploy_meta: dict, workload_name: str,
+                    version: str | None) -> InjectionResult:
+    meta = pod.setdefault("metadata", {})
+    spec = pod.setdefault("spec", {})
+    sic, status, _pc = _render_legacy(settings, meta, spec, type_meta, deploy_meta, version)
+    annotations = dict(meta.get("annotations") or {})
+    added = {STATUS_ANNOTATION: status}
+    added.update(getattr(settings.config, "injected_annotations", {}) or {})
+    rewrite = probes.should_rewrite(annotations, bool(sic.get("rewriteAppHTTPProbe")))
+    sidecar = next((c for c in sic.get("containers") or [] if c.get("name") == PROXY), None)
+    port = probes.status_port(annotations, _status_port(settings.mesh))
+    if rewrite and sidecar is not None:
+        value = probes.dump_app_probers(spec, port, legacy=True)
+        if value:
+            sidecar["env"] = list(sidecar.get("env") or []) + [{"name": probes.ENV_NAME, "value": value}]
+    if rewrite:
+        probes.rewrite_probes(spec, port, legacy=True)
+    # Remove what a previous injection added.
+    prev = _injection_status(annotations)
+    for key in ("initContainers", "containers", "volumes", "imagePullSecrets"):
+        drop = set(prev.get(key) or [])
+        if drop and spec.get(key):
+            spec[key] = [x for x in spec[key] if x.get("name") not in drop]
+    if _prometheus_enabled(settings, annotations):
+        scrape = {k: annotations.get("prometheus.io/" + k, "") for k in ("scrape", "path", "port")}
+        if sidecar is not None and any(scrape.values()):
+            sidecar["env"] = list(sidecar.get("env") or []) + [
+                {"name": "ISTIO_PROMETHEUS_ANNOTATIONS", "value": go_json(scrape)}]
+        added["prometheus.io/port"] = str(_status_port(settings.mesh))
+        added["prometheus.io/path"] = "/stats/prometheus"
+        added["prometheus.io/scrape"] = "true"
+    hold = bool(_values_flag(settings.values, "global", "proxy", "holdApplicationUntilProxyStarts"))
+    sa_mount = None
+    for c in spec.get("containers") or []:
+        for vm in c.get("volumeMounts") or []:
+            if vm.get("mountPath") == SA_MOUNT_PATH:
+                sa_mount = vm
+    for key in ("initContainers", "containers"):
+        current = list(spec.get(key) or [])
+        for c in copy.deepcopy(sic.get(key) or []):
+            if c.get("name") == PROXY and sa_mount is not None and key == "containers":
+                c["volumeMounts"] = list(c.get("volumeMounts") or []) + [copy.deepcopy(sa_mount)]
+            front = c.get("name") == VALIDATION or (hold and c.get("name") == PROXY)
+            if front and current:
+                current.insert(0, c)
+            else:
+                current.append(c)
+        if current:
+            spec[key] = current
+    for key in ("volumes", "imagePullSecrets"):
+        extra = copy.deepcopy(sic.get(key) or [])
+        if extra:
+            spec[key] = list(spec.get(key) or []) + extra
+    if sic.get("dnsConfig") is not None:
+        spec["dnsConfig"] = copy.deepcopy(sic["dnsConfig"])
+    if settings.mesh.get("sdsUdsPath"):
+        sc = spec.get("securityContext")
+        spec["securityContext"] = {**(sc if isinstance(sc, dict) else {}), "fsGroup": 1337}
+    annotations.update(added)
+    meta["annotations"] = annotations
+    labels = dict(meta.get("labels") or {})
+    cname, crev = _canonical(labels, workload_name)
+    for k, v in (("security.istio.io/tlsMode", "istio"), ("service.istio.io/canonical-name", cname),
+                 ("istio.io/rev", settings.revision or ""), ("service.istio.io/canonical-revision", crev)):
+        if not labels.get(k):
+            labels[k] = v
+    meta["labels"] = labels
+    return InjectionResult(pod=pod, status=status)
+
+
+# -------------------------------------------------------------------------- modern
+
+def select_templates(settings, annotations: dict, mode: str) -> list[str]:
+    cfg = settings.config
+    names: list[str]
+    if annotations.get(TEMPLATES_ANNOTATION):
+        names = [n.strip() for n in annotations[TEMPLATES_ANNOTATION].split(",")]
+    elif mode == MODE_KUBE_INJECT:
+        names = ["sidecar"]
+    else:
+        names = list(getattr(cfg, "default_templates", None) or ["sidecar"])
+    aliases = getattr(cfg, "aliases", None) or {}
+    out: list[str] = []
+    for n in names:
+        out.extend(aliases.get(n, [n]))
+    return out
+
+
+def _strip_pod(pod: dict) -> dict:
+    """Remove what a previous injection added (by its status annotation)."""
+    pod = copy.deepcopy(pod)
+    meta = pod.get("metadata") or {}
+    raw = (meta.get("annotations") or {}).get(STATUS_ANNOTATION)
+    if raw is None:
+        return pod
+    try:
+        st = json.loads(raw)
+    except ValueError:
+        return pod
+    if not isinstance(st, dict):
+        return pod
+    spec = pod.get("spec") or {}
+    for key in ("initContainers", "containers", "volumes", "imagePullSecrets"):
+        drop = set(st.get(key) or [])
+        if drop and spec.get(key):
+            spec[key] = [x for x in spec[key] if x.get("name") not in drop]
+    env_drop = {probes.ENV_NAME}
+    for c in spec.get("containers") or []:
+        pass
+    del env_drop
+    meta.get("annotations", {}).pop(STATUS_ANNOTATION, None)
+    return pod
+
+
+def _reinsert_overrides(pod: dict) -> dict:
+    """Put back the user's own injected-container versions saved in `proxy.istio.io/overrides`."""
+    meta = pod.get("metadata") or {}
+    raw = (meta.get("annotations") or {}).get(OVERRIDES_ANNOTATION)
+    if not raw:
+        return pod
+    try:
+        ov = json.loads(raw)
+    except ValueError:
+        return pod
+    spec = pod.setdefault("spec", {})
+    for key in ("containers", "initContainers"):
+        for c in (ov or {}).get(key) or []:
+            cur = spec.get(key) or []
+            if not any(x.get("name") == c.get("name") for x in cur):
+                spec[key] = list(cur) + [c]
+            else:
+                spec[key] = [c if x.get("name") == c.get("name") else x for x in cur]
+    return pod
+
+
+def _find(lst: list, name: str) -> dict | None:
+    return next((c for c in lst or [] if c.get("name") == name), None)
+
+
+def _move(lst: list, name: str, first: bool) -> list:
+    item = _find(lst, name)
+    if item is None:
+        return lst
+    rest = [c for c in lst if c is not item]
+    return [item] + rest if first else rest + [item]
+
+
+def _native_sidecars(settings, pod: dict) -> bool:
+    from injector.cluster import native_sidecars_for_pod
+
+    mode = getattr(settings, "native_sidecar_mode", None) or _env(settings, "ENABLE_NATIVE_SIDECARS", "auto")
+    return native_sidecars_for_pod(mode, getattr(settings, "cluster", None), pod.get("spec") or {},
+                                   (pod.get("metadata") or {}).get("annotations") or {})
+
+
+def _proxy_ids(settings, namespace: str | None) -> tuple[int, int]:
+    fn = getattr(settings, "proxy_uid_gid", None)
+    if callable(fn) and namespace:
+        uid, gid = fn(namespace)
+        return int(uid), int(gid)
+    return 1337, 1337
+
+
+def _env(settings, name: str, default: str = "") -> str:
+    env = getattr(settings, "env", None)
+    if isinstance(env, dict) and name in env:
+        return str(env[name])
+    return os.environ.get(name, default)
+
+
+def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta: dict,
+            deploy_meta: dict, proxy_envs: dict | None = None) -> InjectionResult:
+    original = copy.deepcopy(pod)
+    meta = pod.setdefault("metadata", {})
+    annotations = meta.get("annotations") or {}
+    _validate(annotations)
+    pc = _proxy_config(settings, annotations, legacy=False)
+    pc_data, mesh_data = _pc_data(settings, pc, legacy=False)
+    values = settings.values
+    native = _native_sidecars(settings, pod)
+    uid, gid = _proxy_ids(settings, namespace if mode == MODE_WEBHOOK else None)
+    revision = settings.revision or ""
+    stripped = _reinsert_overrides(_strip_pod(pod))
+    data = templatedata.build(
+        legacy=False, type_meta=type_meta, deploy_meta=deploy_meta,
+        pod_meta=stripped.get("metadata"), pod_spec=stripped.get("spec"),
+        proxy_config=pc_data, mesh_config=mesh_data, values=values, revision=revision,
+        native_sidecars=native, proxy_image=templatedata.proxy_image(values, pc, annotations),
+        proxy_uid=uid, proxy_gid=gid,
+        inbound_traffic_policy_mode=templatedata.inbound_traffic_policy_mode(settings.mesh),
+        compliance_policy=_env(settings, "COMPLIANCE_POLICY"),
+    )
+    tpls = _parsed_templates(settings)
+    merged = copy.deepcopy(stripped)
+    template_pod: dict = {}
+    for name in select_templates(settings, annotations, mode):
+        tpl = tpls.get(name)
+        if tpl is None:
+            raise InjectionError(
+                f"requested template {name!r} not found; have {', '.join(sorted(tpls))}")
+        text = _render(tpl, data, f"template {name!r}")
+        overlay = _load_yaml(text, f"template {name!r}")
+        try:
+            template_pod = merge.strategic_merge(template_pod, overlay)
+            merged = merge.strategic_merge(merged, overlay)
+        except merge.MergeError as e:
+            raise InjectionError(f"failed applying injection overlay of template {name!r}: {e}") from None
+    merged = _reapply_user_containers(merged, original, template_pod, pc)
+    _post_process(merged, template_pod, settings, original, pc, revision, mode, proxy_envs)
+    status = merged["metadata"]["annotations"].get(STATUS_ANNOTATION)
+    return InjectionResult(pod=merged, status=status)
+
+
+def _typed_container(c: dict) -> dict:
+    """A container as Go's typed round trip leaves it (field order, omitempty, quantities)."""
+    from injector import k8stypes
+
+    pod = {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [c]}}
+    return ((k8stypes.normalize(pod, creation_timestamp=False).get("spec") or {}).get("containers") or [c])[0]
+
+
+def _ordered_go_json(v: Any) -> str:
+    """encoding/json of struct-shaped data: keys in the order given (Go field order)."""
+    out = json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    return (out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _reapply_user_containers(merged: dict, original: dict, template_pod: dict, pc: dict) -> dict:
+    """User-defined versions of injected containers win over the template's (Istio's
+    reapplyOverwrittenContainers); they are saved in `proxy.istio.io/overrides` so that a
+    re-injection re-applies the user's version, not the previously injected one."""
+    ometa = original.get("metadata") or {}
+    oann = ometa.get("annotations") or {}
+    ospec = original.get("spec") or {}
+    tspec = template_pod.get("spec") or {}
+    mspec = merged.setdefault("spec", {})
+    saved: dict = {}
+    if oann.get(OVERRIDES_ANNOTATION):
+        try:
+            saved = json.loads(oann[OVERRIDES_ANNOTATION]) or {}
+        except ValueError as e:
+            raise InjectionError(f"invalid {OVERRIDES_ANNOTATION} annotation: {e}") from None
+    injected_status: dict = {}
+    already = STATUS_ANNOTATION in oann
+    if already:
+        try:
+            injected_status = json.loads(oann[STATUS_ANNOTATION]) or {}
+        except ValueError:
+            injected_status = {}
+    overrides: dict[str, list] = {"containers": [], "initContainers": []}
+    for key in ("containers", "initContainers"):
+        for tc in tspec.get(key) or []:
+            name = tc.get("name")
+            if name in (injected_status.get(key) or []):
+                continue  # what we injected before is not the user's
+            match = _find(saved.get(key) or [], name)
+            if match is None:
+                match = _find(ospec.get("containers") or [], name) or _find(ospec.get("initContainers") or [], name)
+            if match is None:
+                continue
+            overlay = copy.deepcopy(match)
+            if overlay.get("image") == "auto":
+                overlay.pop("image")
+            overrides[key].append(overlay)
+            lst = mspec.get(key) or []
+            cur = _find(lst, name)
+            if cur is None:
+                continue
+            new = merge.strategic_merge({"spec": {"containers": [cur]}}, {"spec": {"containers": [overlay]}})
+            mspec[key] = [new["spec"]["containers"][0] if c is cur else c for c in lst]
+    # A user container of an injected name that now lives in the other list (native
+    # sidecars: istio-proxy is an init container) is dropped from where it was.
+    for key, other in (("containers", "initContainers"), ("initContainers", "containers")):
+        moved = set(_names(tspec.get(other))) - set(_names(tspec.get(key)))
+        if moved and mspec.get(key):
+            mspec[key] = [c for c in mspec[key] if c.get("name") not in moved]
+    if not already and (overrides["containers"] or overrides["initContainers"]):
+        out = {k: [_typed_container(c) for c in v] for k, v in overrides.items() if v}
+        merged.setdefault("metadata", {}).setdefault("annotations", {})[OVERRIDES_ANNOTATION] = \
+            _ordered_go_json(out)
+    _adjust_init_user(merged, original)
+    return merged
+
+
+def _adjust_init_user(pod: dict, original: dict) -> None:
+    """A user-set runAsUser on istio-proxy is the UID istio-init must exclude (`-u`)."""
+    user = probes.find_sidecar(original.get("spec") or {})
+    uid = ((user or {}).get("securityContext") or {}).get("runAsUser")
+    if uid is None:
+        return
+    for c in (pod.get("spec") or {}).get("initContainers") or []:
+        if c.get("name") not in (INIT, VALIDATION):
+            continue
+        args = list(c.get("args") or [])
+        for i, a in enumerate(args[:-1]):
+            if a == "-u":
+                args[i + 1] = str(uid)
+        c["args"] = args
+
+
+def _update_cluster_envs(sidecar: dict | None, envs: dict[str, str]) -> None:
+    """Istio's updateClusterEnvs: drop those names, append them sorted at the end."""
+    if sidecar is None:
+        return
+    env = [e for e in sidecar.get("env") or [] if e.get("name") not in envs]
+    env.extend({"name": k, "value": envs[k]} for k in sorted(envs))
+    sidecar["env"] = env
+
+
+def _post_process(pod: dict, template_pod: dict, settings, original: dict, pc: dict,
+                  revision: str, mode: str, proxy_envs: dict | None = None) -> None:
+    meta = pod.setdefault("metadata", {})
+    if meta.get("annotations") is None:
+        meta["annotations"] = {}
+    if meta.get("labels") is None:
+        meta["labels"] = {}
+    spec = pod.setdefault("spec", {})
+    mesh = settings.mesh
+    proxy_envs = dict(proxy_envs or {})
+    network = _values_flag(settings.values, "global", "network")
+    if network and "ISTIO_META_NETWORK" not in proxy_envs:
+        proxy_envs["ISTIO_META_NETWORK"] = str(network)
+    if proxy_envs:
+        _update_cluster_envs(probes.find_sidecar(spec), proxy_envs)
+    status_port = int(pc.get("statusPort", _status_port(mesh)) or 0) if isinstance(pc, dict) else _status_port(mesh)
+    _prometheus_merge(pod, settings, status_port)
+    ann = meta["annotations"]
+    rewrite_default = bool(_values_flag(settings.values, "sidecarInjectorWebhook", "rewriteAppHTTPProbe"))
+    sidecar = probes.find_sidecar(spec)
+    if sidecar is not None and probes.should_rewrite(ann, rewrite_default):
+        value = probes.dump_app_probers(spec, status_port, legacy=False)
+        if value:
+            previously = STATUS_ANNOTATION in ((original.get("metadata") or {}).get("annotations") or {})
+            sidecar["env"] = probes.merge_or_append_probers(sidecar.get("env") or [], value, previously)
+        probes.rewrite_probes(spec, probes.status_port(ann, status_port), legacy=False)
+    network = proxy_envs.get("ISTIO_META_NETWORK")
+    if network is not None:
+        meta["labels"][NETWORK_LABEL] = network
+    ann[STATUS_ANNOTATION] = _status_json(template_pod.get("spec") or {}, version=None,
+                                          revision=revision or "default")
+    for k, v in (getattr(settings.config, "injected_annotations", {}) or {}).items():
+        ann[k] = v
+    _reorder(pod, settings, pc)
+
+
+def _prometheus_merge(pod: dict, settings, status_port: int) -> None:
+    ann = pod["metadata"]["annotations"]
+    if ann.get("prometheus.io/scrape") == "false":
+        return
+    if not _prometheus_enabled(settings, ann):
+        return
+    target = str(status_port)
+    if ann.get("prometheus.io/port") == target:
+        return
+    scrape = {k: ann.get("prometheus.io/" + k, "") for k in ("scrape", "path", "port")}
+    sidecar = probes.find_sidecar(pod.get("spec") or {})
+    if any(scrape.values()) and sidecar is not None:
+        sidecar["env"] = list(sidecar.get("env") or []) + [
+            {"name": "ISTIO_PROMETHEUS_ANNOTATIONS", "value": go_json(scrape)}]
+    ann["prometheus.io/port"] = target
+    ann["prometheus.io/path"] = "/stats/prometheus"
+    ann["prometheus.io/scrape"] = "true"
+
+
+def _reorder(pod: dict, settings, pc: dict) -> None:
+    spec = pod.setdefault("spec", {})
+    hold_pc = (pc or {}).get("holdApplicationUntilProxyStarts")
+    if isinstance(hold_pc, dict):
+        hold_pc = hold_pc.get("value")
+    hold = bool(hold_pc) or bool(_values_flag(settings.values, "global", "proxy", "holdApplicationUntilProxyStarts"))
+    if spec.get("containers"):
+        spec["containers"] = _move(spec["containers"], PROXY, first=hold)
+    inits = spec.get("initContainers")
+    if not inits:
+        return
+    if _find(inits, PROXY) is not None:
+        for name in (CORE_DUMP, PROXY, VALIDATION, INIT):
+            inits = _move(inits, name, first=True)
+    else:
+        inits = _move(inits, VALIDATION, first=True)
+        inits = _move(inits, INIT, first=False)
+        inits = _move(inits, CORE_DUMP, first=False)
+    spec["initContainers"] = inits
+
+
+# -------------------------------------------------------------------------- entry
+
+def inject_pod(
+    pod: dict,
+    settings,
+    *,
+    namespace: str | None = None,
+    request_kind: str = "Pod",
+    mode: str = MODE_WEBHOOK,
+    type_meta: dict | None = None,
+    deploy_meta: dict | None = None,
+    version: str | None = None,
+    proxy_envs: dict[str, str] | None = None,
+) -> InjectionResult:
+    """Inject `pod` (JSON; `metadata` + `spec`) and return the mutated copy.
+
+    namespace: the admission request namespace (webhook), used when the pod has none.
+    type_meta / deploy_meta: the owning workload (kube-inject passes them; the webhook
+    derives them from the pod's owner references). version: legacy status "version"
+    (default: sha256 of the template, as kube-inject uses). proxy_envs: env overrides of
+    the webhook path (`/inject/cluster/X/net/Y`), applied to istio-proxy as Istio does."""
+    del request_kind  # the pod is always a Pod here; kept for the webhook's signature
+    pod = copy.deepcopy(pod)
+    legacy = _legacy(settings)
+    meta = pod.get("metadata") or {}
+    ns_missing = not meta.get("namespace")
+    if type_meta is None or deploy_meta is None:
+        probe_pod = pod
+        if ns_missing and namespace:
+            probe_pod = {**pod, "metadata": {**meta, "namespace": namespace}}
+        wl = workload.deploy_meta_from_pod(probe_pod, legacy=legacy)
+        if type_meta is None:
+            type_meta = {"kind": wl.kind, "apiVersion": wl.api_version}
+        if deploy_meta is None:
+            deploy_meta = ({**meta, "name": wl.name, "namespace": wl.namespace} if legacy
+                           else {"name": wl.name, "namespace": wl.namespace})
+    workload_name = deploy_meta.get("name", "") or ""
+    if legacy:
+        if mode == MODE_KUBE_INJECT:
+            return _legacy_kube_inject(pod, settings, type_meta, deploy_meta, version)
+        return _legacy_webhook(pod, settings, type_meta, deploy_meta, workload_name, version)
+    if ns_missing and namespace and mode == MODE_WEBHOOK:
+        pod.setdefault("metadata", {})["namespace"] = namespace
+    result = _modern(pod, settings, mode=mode, namespace=namespace or meta.get("namespace"),
+                     type_meta=type_meta, deploy_meta=deploy_meta, proxy_envs=proxy_envs)
+    if ns_missing and mode == MODE_WEBHOOK:
+        result.pod.get("metadata", {}).pop("namespace", None)
+    return result

@@ -1,0 +1,214 @@
+"""`kube-inject`: inject every workload of a (multi-document) YAML stream.
+
+Documents are split as Kubernetes' YAML reader splits them. Workload kinds (matched by
+`kind` only, as Istio does) are decoded into their Kubernetes types, injected and
+re-marshalled the way istioctl prints them (sigs.k8s.io/yaml: sorted keys, ...); every
+other document is copied through byte for byte. Each output document ends with `---`.
+
+The whole stream is processed before anything is returned, so a bad document (not YAML,
+missing spec, a template error, ...) yields an error naming the document and field and
+no partial output.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Callable
+
+from injector import workload
+from injector.inject import MODE_KUBE_INJECT, InjectionError, inject_pod
+
+WORKLOAD_KINDS = frozenset(workload.INJECTABLE_KINDS)
+
+
+class KubeInjectError(ValueError):
+    """A document could not be injected; the message names the document and field."""
+
+
+@dataclass
+class KubeInjectResult:
+    text: str
+    warnings: list[str] = field(default_factory=list)
+    injected: int = 0
+
+
+def _doc_label(index: int, obj: dict | None = None) -> str:
+    label = f"document {index}"
+    if isinstance(obj, dict):
+        kind = obj.get("kind") or "?"
+        name = ((obj.get("metadata") or {}) if isinstance(obj.get("metadata"), dict) else {}).get("name")
+        label += f" ({kind}" + (f" {name!r})" if name else ")")
+    return label
+
+
+def _has_pod_template(obj: dict) -> str | None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return None
+    if isinstance(spec.get("template"), dict) and "spec" in spec["template"]:
+        return "spec.template"
+    if isinstance(spec.get("jobTemplate"), dict):
+        return "spec.jobTemplate"
+    if isinstance(spec.get("containers"), list):
+        return "spec.containers"
+    return None
+
+
+def _normalize(obj: dict, settings) -> dict:
+    """The object as its Go type round-trip leaves it (unknown fields dropped, ...)."""
+    from injector import k8stypes
+
+    legacy = bool(getattr(settings, "legacy", False))
+    return k8stypes.normalize(obj, creation_timestamp=legacy)
+
+
+def _dump(obj: dict) -> str:
+    from injector import goyaml
+
+    return goyaml.dump(obj)
+
+
+def inject_object(obj: dict, settings, warn: Callable[[str], None], label: str) -> dict:
+    """Inject one decoded workload (recursing into Lists); returns the new object."""
+    kind = obj.get("kind")
+    if kind == "List":
+        items = obj.get("items")
+        if items is not None and not isinstance(items, list):
+            raise KubeInjectError(f"{label}: items must be a list")
+        out = dict(obj)
+        new_items = []
+        for i, item in enumerate(items or []):
+            if isinstance(item, dict) and item.get("kind") in WORKLOAD_KINDS:
+                new_items.append(inject_object(item, settings, warn, f"{label} item {i}"))
+            else:
+                new_items.append(item)
+        out["items"] = new_items
+        return out
+    obj = _normalize(obj, settings)
+    try:
+        target = workload.pod_targets(obj)
+    except workload.WorkloadError as e:
+        raise KubeInjectError(f"{label}: {e}") from None
+    legacy = bool(getattr(settings, "legacy", False))
+    holder = target.holder
+    pod = holder if target.template_key is None else holder.get(target.template_key) or {}
+    meta_src = target.metadata_holder.get("metadata") or {}
+    spec = pod.get("spec")
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        raise KubeInjectError(f"{label}: the pod template's spec must be a map")
+    deploy = target.deploy_meta
+    name = meta_src.get("name") or deploy.get("name", "")
+    full = f"{deploy['namespace']}/{name}" if deploy.get("namespace") else name
+    if spec.get("hostNetwork"):
+        warn(_skip_message(target.kind, full, "has host networking enabled"))
+        return obj
+    if legacy:
+        names = [c.get("name") for c in spec.get("containers") or []]
+        if len(names) > 1 and "istio-proxy" in names:
+            warn(f'===> Skipping injection because "{full}" has injected "istio-proxy" sidecar already\n')
+            return obj
+    else:
+        if not _kube_inject_required(meta_src, spec):
+            warn(_skip_message(target.kind, full, "has sidecar injection disabled"))
+            return obj
+    pod_in = {"metadata": copy.deepcopy(meta_src), "spec": copy.deepcopy(spec)}
+    if target.kind == "Pod":
+        pod_in = copy.deepcopy(obj)
+        type_meta = deploy_meta = None
+        if legacy:
+            type_meta = {"kind": obj.get("kind", ""), "apiVersion": obj.get("apiVersion", "")}
+            deploy_meta = deploy
+    else:
+        type_meta = {"kind": obj.get("kind", ""), "apiVersion": obj.get("apiVersion", "")}
+        deploy_meta = deploy if legacy else {"name": deploy.get("name", ""), "namespace": deploy.get("namespace", "")}
+    try:
+        result = inject_pod(pod_in, settings, mode=MODE_KUBE_INJECT, type_meta=type_meta,
+                            deploy_meta=deploy_meta, namespace=None)
+    except InjectionError as e:
+        raise KubeInjectError(f"{label}: {e}") from None
+    new_pod = result.pod
+    if target.kind == "Pod":
+        obj["metadata"] = new_pod.get("metadata") or {}
+        obj["spec"] = new_pod.get("spec") or {}
+    else:
+        target.metadata_holder["metadata"] = new_pod.get("metadata") or {}
+        tpl = holder.setdefault(target.template_key, {})
+        tpl["spec"] = new_pod.get("spec") or {}
+    return obj
+
+
+def _kube_inject_required(meta: dict, spec: dict) -> bool:
+    """Modern kube-inject asks the policy with `policy: enabled` and no selectors."""
+    from injector.config import InjectorConfig
+    from injector.policy import decide
+
+    cfg = InjectorConfig(format="templates", policy="enabled")
+    return decide(meta, spec, cfg).inject
+
+
+def _skip_message(kind: str, full: str, why: str) -> str:
+    if kind:
+        return f'===> Skipping injection because {kind} "{full}" {why}\n'
+    return f'===> Skipping injection because "{full}" {why}\n'
+
+
+def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) -> KubeInjectResult:
+    """Inject a YAML stream; returns the output text (nothing is produced on error)."""
+    from injector import goyaml
+
+    warnings: list[str] = []
+
+    def _warn(msg: str) -> None:
+        warnings.append(msg)
+
+    out: list[str] = []
+    injected = 0
+    for index, raw in enumerate(goyaml.split_documents(text), start=1):
+        try:
+            obj = goyaml.load(raw)
+        except Exception as e:
+            raise KubeInjectError(f"document {index}: not valid YAML: {e}") from None
+        if obj is None:
+            out.append(raw + "---\n" if raw.endswith("\n") or not raw else raw + "---\n")
+            continue
+        if not isinstance(obj, dict):
+            raise KubeInjectError(
+                f"document {index}: expected a Kubernetes object (a map), got {type(obj).__name__}")
+        kind = obj.get("kind")
+        label = _doc_label(index, obj)
+        if kind not in WORKLOAD_KINDS and kind != "List":
+            where = _has_pod_template(obj)
+            if where is not None:
+                raise KubeInjectError(
+                    f"{label}: kind {kind!r} is not a workload kube-inject knows, but it has a pod "
+                    f"template at {where} (known kinds: {', '.join(sorted(WORKLOAD_KINDS | {'List'}))})")
+            out.append(raw + "---\n")
+            continue
+        if kind != "List" and kind != "Pod" and "spec" not in obj:
+            raise KubeInjectError(f"{label}: spec is required")
+        if kind != "List" and not isinstance(obj.get("spec", {}), dict):
+            raise KubeInjectError(f"{label}: spec must be a map")
+        try:
+            new = inject_object(obj, settings, _warn, label)
+        except (ValueError, TypeError) as e:
+            if isinstance(e, KubeInjectError):
+                raise
+            raise KubeInjectError(f"{label}: {e}") from None
+        injected += 1
+        out.append(_dump(_finalize(new, settings)) + "---\n")
+    for w in warnings:
+        if warn is not None:
+            warn(w)
+    return KubeInjectResult(text="".join(out), warnings=warnings, injected=injected)
+
+
+def _finalize(obj: dict, settings) -> dict:
+    if obj.get("kind") == "List":
+        out = dict(obj)
+        out["items"] = [(_finalize(i, settings) if isinstance(i, dict) and i.get("kind") in WORKLOAD_KINDS else i)
+                        for i in obj.get("items") or []]
+        out.setdefault("metadata", {})
+        return {k: out[k] for k in ("apiVersion", "kind", "metadata", "items") if k in out}
+    return _normalize(obj, settings)

@@ -1,0 +1,246 @@
+"""Merging injected fragments into a pod.
+
+Two styles, one per injector config format:
+
+* legacy (Istio 1.7, `template`): the rendered YAML is a `SidecarInjectionSpec` whose
+  lists are appended to the pod's (`append_legacy`);
+* modern (Istio 1.10+, `templates`): each rendered template is a pod overlay applied with
+  a Kubernetes strategic merge patch (`strategic_merge`): maps merge key by key, `null`
+  deletes, lists of named things (containers, volumes, env, ...) merge by their patch
+  merge key, other lists replace, and the `$patch` directives are honoured.
+
+Everything works on plain JSON-like data (dicts/lists as `json.loads` gives them).
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+# Strategic merge schema: type -> {field: (element type or None, merge key or "" for a
+# merged primitive list)}. Only fields whose lists merge are listed; every other list
+# is replaced, every map is merged. Types are named as in k8s.io/api.
+_MERGE_LISTS: dict[str, dict[str, tuple[str | None, str]]] = {
+    "Pod": {},
+    "ObjectMeta": {"finalizers": (None, ""), "ownerReferences": ("OwnerReference", "uid")},
+    "PodSpec": {
+        "volumes": ("Volume", "name"),
+        "initContainers": ("Container", "name"),
+        "containers": ("Container", "name"),
+        "ephemeralContainers": ("Container", "name"),
+        "imagePullSecrets": ("LocalObjectReference", "name"),
+        "hostAliases": ("HostAlias", "ip"),
+        "topologySpreadConstraints": ("TopologySpreadConstraint", "topologyKey"),
+        "resourceClaims": ("PodResourceClaim", "name"),
+        "schedulingGates": ("PodSchedulingGate", "name"),
+    },
+    "Container": {
+        "ports": ("ContainerPort", "containerPort"),
+        "env": ("EnvVar", "name"),
+        "volumeMounts": ("VolumeMount", "mountPath"),
+        "volumeDevices": ("VolumeDevice", "devicePath"),
+    },
+}
+# Nested struct types we descend into (field -> type) to find the lists above.
+_STRUCT_FIELDS: dict[str, dict[str, str]] = {
+    "Pod": {"metadata": "ObjectMeta", "spec": "PodSpec"},
+    "PodTemplateSpec": {"metadata": "ObjectMeta", "spec": "PodSpec"},
+}
+
+PATCH = "$patch"
+RETAIN_KEYS = "$retainKeys"
+_ORDER_PREFIX = "$setElementOrder/"
+_DELETE_PRIMITIVE_PREFIX = "$deleteFromPrimitiveList/"
+
+
+class MergeError(ValueError):
+    """A patch that strategic merge cannot apply (bad directive, list without key...)."""
+
+
+def strategic_merge(original: dict, patch: dict, kind: str = "Pod") -> dict:
+    """Apply a strategic merge patch (as parsed JSON/YAML) to `original`; returns a new
+    object and leaves both inputs untouched."""
+    if not isinstance(patch, dict):
+        raise MergeError(f"strategic merge patch must be a map, got {type(patch).__name__}")
+    return _merge_map(copy.deepcopy(original) if original else {}, copy.deepcopy(patch), kind)
+
+
+def _field_type(kind: str | None, key: str) -> str | None:
+    if kind is None:
+        return None
+    sub = _STRUCT_FIELDS.get(kind, {}).get(key)
+    if sub:
+        return sub
+    entry = _MERGE_LISTS.get(kind, {}).get(key)
+    return entry[0] if entry else None
+
+
+def _merge_map(original: dict, patch: dict, kind: str | None) -> dict:
+    directive = patch.pop(PATCH, None)
+    if directive == "replace":
+        return _strip_directives(patch)
+    if directive == "delete":
+        return {}
+    if directive not in (None, "merge"):
+        raise MergeError(f"unknown patch type {directive!r}")
+    retain = patch.pop(RETAIN_KEYS, None)
+    # Order and primitive-delete directives come first so the lists they name exist.
+    for key in [k for k in patch if k.startswith(_DELETE_PRIMITIVE_PREFIX)]:
+        field = key[len(_DELETE_PRIMITIVE_PREFIX):]
+        drop = patch.pop(key) or []
+        if isinstance(original.get(field), list):
+            original[field] = [v for v in original[field] if v not in drop]
+    orders = {k[len(_ORDER_PREFIX):]: patch.pop(k) for k in [k for k in patch if k.startswith(_ORDER_PREFIX)]}
+    for key, pval in patch.items():
+        if pval is None:
+            original.pop(key, None)
+            continue
+        if key not in original:
+            original[key] = _strip_directives(_drop_nulls(pval))
+            continue
+        oval = original[key]
+        if isinstance(pval, dict) and isinstance(oval, dict):
+            original[key] = _merge_map(oval, pval, _field_type(kind, key))
+        elif isinstance(pval, list) and isinstance(oval, list):
+            spec = _MERGE_LISTS.get(kind or "", {}).get(key)
+            if spec is None:
+                original[key] = _strip_directives(_replace_list(pval))
+            else:
+                original[key] = _merge_list(oval, pval, spec[0], spec[1])
+        else:
+            original[key] = _strip_directives(_drop_nulls(pval))
+    for field, order in orders.items():
+        spec = _MERGE_LISTS.get(kind or "", {}).get(field)
+        if isinstance(original.get(field), list) and spec:
+            original[field] = _apply_order(original[field], order, spec[1])
+    if isinstance(retain, list):
+        for key in list(original):
+            if key not in retain:
+                del original[key]
+    return original
+
+
+def _replace_list(plist: list) -> list:
+    return [v for v in plist if not (isinstance(v, dict) and v.get(PATCH) == "replace" and len(v) == 1)]
+
+
+def _key_of(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else item
+
+
+def _merge_list(olist: list, plist: list, elem_kind: str | None, key: str) -> list:
+    if not key:  # merged primitive list: union, original order first
+        out = list(olist)
+        for v in plist:
+            if v not in out:
+                out.append(v)
+        return out
+    # Special elements: {"$patch": "replace"} replaces the whole list, {"$patch":
+    # "delete", key: v} deletes the matching original element.
+    items: list = []
+    replace = False
+    deletes: list = []
+    for v in plist:
+        if isinstance(v, dict) and PATCH in v:
+            d = v[PATCH]
+            if d == "replace":
+                replace = True
+                continue
+            if d == "delete":
+                deletes.append(v.get(key))
+                continue
+            if d == "merge":
+                v = {k: x for k, x in v.items() if k != PATCH}
+            else:
+                raise MergeError(f"unknown patch type {d!r} in list element")
+        if not isinstance(v, dict):
+            raise MergeError(f"list element without merge key {key!r}: {v!r}")
+        items.append(v)
+    if replace:
+        return [_strip_directives(v) for v in items]
+    original = [o for o in olist if _key_of(o, key) not in deletes]
+    merged = list(original)
+    for v in items:
+        kv = v.get(key)
+        for i, o in enumerate(merged):
+            if isinstance(o, dict) and o.get(key) == kv:
+                merged[i] = _merge_map(o, v, elem_kind)
+                break
+        else:
+            merged.append(_strip_directives(_drop_nulls(v)))
+    # Kubernetes then orders the result: items named in the patch follow the patch's
+    # order, the others keep theirs, and the two sequences are interleaved by their
+    # positions in the original list (items new to the object come first).
+    patch_keys = [v.get(key) for v in items]
+    patch_items = sorted(
+        (m for m in merged if _key_of(m, key) in patch_keys),
+        key=lambda m: patch_keys.index(_key_of(m, key)),
+    )
+    server_only = [m for m in merged if _key_of(m, key) not in patch_keys]
+    order = [_key_of(o, key) for o in original]
+    return _merge_sorted(server_only, patch_items, order, key)
+
+
+def _merge_sorted(left: list, right: list, order: list, key: str) -> list:
+    out = []
+    i = j = 0
+    while i < len(left) or j < len(right):
+        if i >= len(left):
+            out.append(right[j]); j += 1
+        elif j >= len(right):
+            out.append(left[i]); i += 1
+        else:
+            lk, rk = _key_of(left[i], key), _key_of(right[j], key)
+            if lk in order and rk in order and order.index(lk) < order.index(rk):
+                out.append(left[i]); i += 1
+            else:
+                out.append(right[j]); j += 1
+    return out
+
+
+def _apply_order(items: list, order: list, key: str) -> list:
+    wanted = [_key_of(o, key) for o in order]
+    ranked = [m for w in wanted for m in items if _key_of(m, key) == w]
+    rest = [m for m in items if _key_of(m, key) not in wanted]
+    return ranked + rest
+
+
+def _drop_nulls(v: Any) -> Any:
+    """Nulls in a patch value that has nothing to delete are ignored."""
+    if isinstance(v, dict):
+        return {k: _drop_nulls(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [_drop_nulls(x) for x in v]
+    return v
+
+
+def _strip_directives(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {
+            k: _strip_directives(x)
+            for k, x in v.items()
+            if not (k == PATCH or k == RETAIN_KEYS or k.startswith("$setElementOrder/")
+                    or k.startswith(_DELETE_PRIMITIVE_PREFIX))
+        }
+    if isinstance(v, list):
+        return [_strip_directives(x) for x in v if not (isinstance(x, dict) and x.get(PATCH) in ("replace", "delete") and len(x) <= 2 and PATCH in x)]
+    return v
+
+
+# -- legacy (Istio 1.7) -----------------------------------------------------------------
+
+def append_legacy(pod_spec: dict, injected: dict, *, proxy_first: bool = False) -> None:
+    """Append a 1.7 `SidecarInjectionSpec` to a pod spec in place: init containers after
+    the user's, the proxy container last (first with holdApplicationUntilProxyStarts),
+    volumes and image pull secrets appended, `dnsConfig` replaced."""
+    for field in ("initContainers", "volumes", "imagePullSecrets"):
+        extra = injected.get(field) or []
+        if extra:
+            pod_spec[field] = list(pod_spec.get(field) or []) + copy.deepcopy(extra)
+    containers = copy.deepcopy(injected.get("containers") or [])
+    if containers:
+        current = list(pod_spec.get("containers") or [])
+        pod_spec["containers"] = containers + current if proxy_first else current + containers
+    if injected.get("dnsConfig"):
+        pod_spec["dnsConfig"] = copy.deepcopy(injected["dnsConfig"])
+    else:
+        pod_spec.pop("dnsConfig", None)
