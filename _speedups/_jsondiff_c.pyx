@@ -22,8 +22,15 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy, memset
 
 cdef extern from "Python.h":
-    int Py_EnterRecursiveCall(const char *where) except -1
+    int Py_EnterRecursiveCall(const char *where)  # non-zero, with RecursionError set, past the limit
     void Py_LeaveRecursiveCall()
+
+
+cdef inline int _enter(const char *where) except -1:
+    """Count one level of nesting against Python's recursion limit (no C stack overflow)."""
+    if Py_EnterRecursiveCall(where):
+        return -1
+    return 0
 
 __all__ = ["diff", "json_equal", "MYERS_MAX_D", "PAIR_LCS_MAX"]
 
@@ -111,7 +118,7 @@ cdef bint _eq_dict(dict a, dict b) except -1:
     cdef bint same = True
     if PyDict_Size(a) != PyDict_Size(b):
         return False
-    Py_EnterRecursiveCall(" in json_equal")
+    _enter(" in json_equal")
     try:
         while PyDict_Next(a, &pos, &k, &v):
             w = PyDict_GetItem(b, <object>k)
@@ -128,7 +135,7 @@ cdef bint _eq_list(list a, list b) except -1:
     cdef bint same = True
     if n != PyList_GET_SIZE(b):
         return False
-    Py_EnterRecursiveCall(" in json_equal")
+    _enter(" in json_equal")
     try:
         for i in range(n):
             if not _eq(a[i], b[i]):
@@ -260,7 +267,7 @@ cdef int _diff_dict(dict a, dict b, Node *path, list ops) except -1:
     child.parent = path
     child.index = 0
     child.text = NULL
-    Py_EnterRecursiveCall(" in diff")
+    _enter(" in diff")
     try:
         while PyDict_Next(a, &pos, &k, &v):
             _forget(&child)
@@ -314,7 +321,7 @@ cdef int _diff_list(object a_in, object b_in, Node *path, list ops) except -1:
     st.nested = False
     i = p
     j = p
-    Py_EnterRecursiveCall(" in diff")
+    _enter(" in diff")
     try:
         if i < a_end and j < b_end:
             cap = a_end - i if a_end - i < b_end - j else b_end - j

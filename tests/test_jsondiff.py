@@ -173,6 +173,25 @@ def test_escaping(backend):
     ]
 
 
+@pytest.mark.parametrize("key, token", [("~/", "~0~1"), ("/~", "~1~0"), ("~1", "~01"), ("a//b", "a~1~1b")])
+def test_escaping_order(backend, key, token):
+    ops = check_roundtrip(backend, {key: [], "k": 0}, {"k": 0})
+    assert ops == [{"op": "remove", "path": f"/{token}"}]
+
+
+@pytest.mark.parametrize("kind", ["list", "dict"])
+def test_deep_nesting_is_a_recursion_error_not_a_crash(backend, kind):
+    a, b = 1, 2
+    for _ in range(100_000):
+        a, b = ([a], [b]) if kind == "list" else ({"k": a}, {"k": b})
+    with pytest.raises(RecursionError):
+        backend.diff(a, b)
+    with pytest.raises(RecursionError):
+        backend.json_equal(a, b)
+    with pytest.raises(RecursionError):
+        backend.diff([0, a], [b])
+
+
 def test_root_and_whole_replacements(backend):
     assert backend.diff({"a": 1}, [1]) == [{"op": "replace", "path": "", "value": [1]}]
     assert backend.diff({"l": []}, {"l": [1, 2]}) == [{"op": "replace", "path": "/l", "value": [1, 2]}]
