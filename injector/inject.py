@@ -540,7 +540,9 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
         compliance_policy=_env(settings, "COMPLIANCE_POLICY"),
     )
     tpls = _parsed_templates(settings)
-    merged = copy.deepcopy(stripped)
+    # Overlays apply to the pod as it is (a previous injection included: env such as
+    # ISTIO_KUBE_APP_PROBERS survives re-injection); the data saw the stripped pod.
+    merged = copy.deepcopy(original)
     template_pod: dict = {}
     for name in select_templates(settings, annotations, mode):
         tpl = tpls.get(name)
@@ -601,9 +603,9 @@ def _reapply_user_containers(merged: dict, original: dict, template_pod: dict, p
     for key in ("containers", "initContainers"):
         for tc in tspec.get(key) or []:
             name = tc.get("name")
-            if name in (injected_status.get(key) or []):
-                continue  # what we injected before is not the user's
             match = _find(saved.get(key) or [], name)
+            if match is None and name in (injected_status.get(key) or []):
+                continue  # what we injected before is not the user's
             if match is None:
                 match = _find(ospec.get("containers") or [], name) or _find(ospec.get("initContainers") or [], name)
             if match is None:

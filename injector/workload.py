@@ -99,16 +99,16 @@ def pod_targets(obj: dict) -> PodTarget:
     api = obj.get("apiVersion", "")
     meta = obj.setdefault("metadata", {}) if isinstance(obj.get("metadata"), dict) or "metadata" not in obj else obj["metadata"]
     if not isinstance(meta, dict):
-        raise WorkloadError(f"{kind}: metadata must be a map")
+        raise WorkloadError("metadata must be a map")
     if kind == "Pod":
         return PodTarget(kind, api, meta, obj, obj, None)
     spec = obj.get("spec")
     if not isinstance(spec, dict):
-        raise WorkloadError(f"{kind} {meta.get('name', '')!r}: spec is required")
+        raise WorkloadError("spec is required")
     if kind == "CronJob":
         jt = spec.get("jobTemplate")
         if not isinstance(jt, dict) or not isinstance(jt.get("spec"), dict):
-            raise WorkloadError(f"CronJob {meta.get('name', '')!r}: spec.jobTemplate.spec is required")
+            raise WorkloadError("spec.jobTemplate.spec is required")
         jspec = jt["spec"]
         if not isinstance(jspec.get("template"), dict):
             jspec["template"] = {}
@@ -116,10 +116,10 @@ def pod_targets(obj: dict) -> PodTarget:
     tpl = spec.get("template")
     if tpl is None:
         if kind in ("ReplicationController", "DeploymentConfig"):
-            raise WorkloadError(f"{kind} {meta.get('name', '')!r}: spec.template is required value")
+            raise WorkloadError("spec.template is required value")
         spec["template"] = {}
     elif not isinstance(tpl, dict):
-        raise WorkloadError(f"{kind} {meta.get('name', '')!r}: spec.template must be a map")
+        raise WorkloadError("spec.template must be a map")
     return PodTarget(kind, api, meta, spec, spec["template"], "template")
 
 
