@@ -15,6 +15,9 @@ COMMANDS = [
     "template",
     "iptables",
     "check",
+    "webhook_config",
+    "certs",
+    "webhook",
 ]
 
 
