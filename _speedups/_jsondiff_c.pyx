@@ -39,6 +39,17 @@ PAIR_LCS_MAX = 4096
 cdef Py_ssize_t C_MYERS_MAX_D = MYERS_MAX_D
 cdef Py_ssize_t C_PAIR_LCS_MAX = PAIR_LCS_MAX
 
+
+def _set_limits(Py_ssize_t myers_max_d, Py_ssize_t pair_lcs_max):
+    """Change the alignment bounds (tests use tiny ones to exercise the fallbacks); returns the old."""
+    global C_MYERS_MAX_D, C_PAIR_LCS_MAX, MYERS_MAX_D, PAIR_LCS_MAX
+    old = (C_MYERS_MAX_D, C_PAIR_LCS_MAX)
+    C_MYERS_MAX_D = myers_max_d
+    C_PAIR_LCS_MAX = pair_lcs_max
+    MYERS_MAX_D = myers_max_d
+    PAIR_LCS_MAX = pair_lcs_max
+    return old
+
 cdef enum:
     K_NULL, K_BOOL, K_INT, K_FLOAT, K_STR, K_LIST, K_DICT, K_OTHER
 

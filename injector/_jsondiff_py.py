@@ -42,6 +42,15 @@ MYERS_MAX_D = 64
 # Similarity pairing of an unmatched run uses an LCS table up to this many cells.
 PAIR_LCS_MAX = 4096
 
+
+def _set_limits(myers_max_d: int, pair_lcs_max: int) -> tuple[int, int]:
+    """Change the alignment bounds (tests use tiny ones to exercise the fallbacks); returns the old."""
+    global MYERS_MAX_D, PAIR_LCS_MAX
+    old = MYERS_MAX_D, PAIR_LCS_MAX
+    MYERS_MAX_D, PAIR_LCS_MAX = myers_max_d, pair_lcs_max
+    return old
+
+
 _NULL, _BOOL, _INT, _FLOAT, _STR, _LIST, _DICT, _OTHER = range(8)
 
 # Diff status of one node: nothing changed, one op replaced the node whole, ops deeper.

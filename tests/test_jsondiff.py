@@ -4,6 +4,7 @@ that the compiled module returns exactly the twin's operations.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib
 import json
@@ -116,7 +117,24 @@ def edited_pairs(draw):
 
 pairs = edited_pairs() | st.tuples(json_values, json_values)
 
+# Long lists of named and unnamed maps and scalars: Myers bounds, big unmatched runs.
+list_items = (
+    st.builds(lambda n, v: {"name": n, "value": v}, st.sampled_from("abcdef"), st.integers(0, 2))
+    | st.builds(lambda v: {"value": v}, st.integers(0, 2))
+    | st.integers(0, 3)
+    | st.lists(st.integers(0, 1), max_size=2)
+)
+long_lists = st.lists(list_items, max_size=120)
+
+
+@st.composite
+def long_list_pairs(draw):
+    a = draw(long_lists)
+    return a, draw(mutated(a))
+
+
 HYP = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LONG = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ---------------------------------------------------------------- properties
@@ -143,6 +161,44 @@ def test_backends_identical(pair):
     a, b = pair
     assert canon(c.diff(a, b)) == canon(py.diff(a, b))
     assert c.json_equal(a, b) == py.json_equal(a, b) == (canon(a) == canon(b))
+
+
+@LONG
+@given(pair=long_list_pairs() | st.tuples(long_lists, long_lists))
+def test_long_lists(backend, pair):
+    a, b = pair
+    check_roundtrip(backend, {"l": a}, {"l": b})
+
+
+@contextlib.contextmanager
+def tiny_limits():
+    """Alignment bounds small enough that every fallback path runs on small inputs."""
+    mods = [importlib.import_module(m) for m in BACKENDS if m == PY or not NO_EXTENSIONS]
+    old = [m._set_limits(2, 6) for m in mods]
+    try:
+        yield
+    finally:
+        for m, (d, cells) in zip(mods, old):
+            m._set_limits(d, cells)
+
+
+@LONG
+@given(pair=long_list_pairs() | pairs)
+def test_fallbacks_apply_and_agree(pair):
+    a, b = pair
+    with tiny_limits():
+        ops = check_roundtrip(importlib.import_module(PY), a, b)
+        if HAVE_C_SOURCE and not NO_EXTENSIONS:
+            c_ops = check_roundtrip(importlib.import_module(C), a, b)
+            assert canon(c_ops) == canon(ops)
+
+
+@LONG
+@given(pair=long_list_pairs())
+def test_backends_identical_long_lists(pair):
+    py, c = _twins()
+    a, b = pair
+    assert canon(c.diff(a, b)) == canon(py.diff(a, b))
 
 
 @pytest.mark.parametrize(
