@@ -117,10 +117,19 @@ def _valid_tag_name(name: str) -> bool:
     return True
 
 
-def _struct_fields(st: GoStruct) -> list[tuple[str, bool, bool, Any]]:
-    """(json name, omitempty, string option, value) of the fields encoding/json writes."""
-    cands: list[tuple[str, bool, bool, bool, int, Any]] = []
-    for i, (goname, tag, value) in enumerate(st.fields):
+# Field plans by the struct's (name, tag) layout: Istio marshals the same port structs
+# over and over, and the tag analysis does not depend on the values.
+_PLANS: dict[tuple, list[tuple[int, str, bool, bool]]] = {}
+
+
+def _plan(st: GoStruct) -> list[tuple[int, str, bool, bool]]:
+    """(field index, json name, omitempty, string option) of the fields json writes."""
+    layout = tuple((goname, tag) for goname, tag, _v in st.fields)
+    plan = _PLANS.get(layout)
+    if plan is not None:
+        return plan
+    cands: list[tuple[str, bool, bool, bool, int]] = []
+    for i, (goname, tag) in enumerate(layout):
         if tag == "-":
             continue
         name, _, opts = tag.partition(",")
@@ -128,46 +137,81 @@ def _struct_fields(st: GoStruct) -> list[tuple[str, bool, bool, Any]]:
         tagged = _valid_tag_name(name)
         if not tagged:
             name = goname
-        cands.append((name, tagged, "omitempty" in options, "string" in options, i, value))
+        cands.append((name, tagged, "omitempty" in options, "string" in options, i))
     by_name: dict[str, list] = {}
     for c in cands:
         by_name.setdefault(c[0], []).append(c)
-    keep = []
+    plan = []
     for c in cands:
         group = by_name[c[0]]
-        if len(group) == 1:
-            keep.append(c)
-            continue
-        # Go's dominance rule at one depth: a single tagged field wins, otherwise none.
-        tagged = [g for g in group if g[1]]
-        if len(tagged) == 1 and tagged[0] is c:
-            keep.append(c)
-    return [(name, omit, as_string, value) for name, _t, omit, as_string, _i, value in keep]
+        # Go's dominance rule at one depth: a lone name stays; among duplicates a single
+        # tagged field wins, otherwise none is written.
+        if len(group) == 1 or [g for g in group if g[1]] == [c]:
+            plan.append((c[4], c[0], c[2], c[3]))
+    if len(_PLANS) < 4096:
+        _PLANS[layout] = plan
+    return plan
+
+
+def _struct_fields(st: GoStruct) -> list[tuple[str, bool, bool, Any]]:
+    """(json name, omitempty, string option, value) of the fields encoding/json writes."""
+    fields = st.fields
+    return [(name, omit, as_string, fields[i][2]) for i, name, omit, as_string in _plan(st)]
 
 
 def _is_empty(v: Any) -> bool:
     if v is None or v is NO_VALUE:
         return True
-    if isinstance(v, GoStruct):
-        return False
-    if isinstance(v, (bool, int, float, complex)):
-        return v == 0
     if isinstance(v, (str, dict, list, tuple)):
         return len(v) == 0
+    if isinstance(v, (bool, int, float, complex)):
+        return v == 0
     return False
 
 
 # --- marshal -------------------------------------------------------------------------
 
+def _encode_struct(v: GoStruct, out: list[str], html: bool) -> None:
+    fields = v.fields
+    out.append("{")
+    first = True
+    for i, name, omit, as_string in _plan(v):
+        value = fields[i][2]
+        if omit and _is_empty(value):
+            continue
+        if not first:
+            out.append(",")
+        first = False
+        out.append(quote(name, html))
+        out.append(":")
+        if as_string and isinstance(value, (str, bool, int, float)):
+            sub: list[str] = []
+            _encode(value, sub, html)
+            enc = "".join(sub)
+            out.append(quote(enc, html) if isinstance(value, str) else '"' + enc + '"')
+        else:
+            _encode(value, out, html)
+    out.append("}")
+
+
 def _encode(v: Any, out: list[str], html: bool) -> None:
-    if v is None or v is NO_VALUE:
+    t = type(v)
+    # exact types first: the common case is plain JSON-like data
+    if t is str:
+        s = v.translate(_ESC_HTML if html else _ESC_PLAIN)
+        if not s.isascii() and _SURROGATE.search(s):
+            s = _SURROGATE.sub("\ufffd", s)
+        out.append('"' + s + '"')
+    elif v is None or v is NO_VALUE:
         out.append("null")
-    elif isinstance(v, str):
-        out.append(quote(v, html))
     elif v is True:
         out.append("true")
     elif v is False:
         out.append("false")
+    elif t is float:
+        out.append(format_float(v))
+    elif isinstance(v, str):
+        out.append(quote(v, html))
     elif isinstance(v, int):
         out.append(str(int(v)))
     elif isinstance(v, float):
@@ -194,24 +238,7 @@ def _encode(v: Any, out: list[str], html: bool) -> None:
             _encode(e, out, html)
         out.append("]")
     elif isinstance(v, GoStruct):
-        out.append("{")
-        first = True
-        for name, omit, as_string, value in _struct_fields(v):
-            if omit and _is_empty(value):
-                continue
-            if not first:
-                out.append(",")
-            first = False
-            out.append(quote(name, html))
-            out.append(":")
-            if as_string and isinstance(value, (str, bool, int, float)):
-                sub: list[str] = []
-                _encode(value, sub, html)
-                enc = "".join(sub)
-                out.append(quote(enc, html) if isinstance(value, str) else '"' + enc + '"')
-            else:
-                _encode(value, out, html)
-        out.append("}")
+        _encode_struct(v, out, html)
     else:
         raise MarshalError(f"json: unsupported type: {go_type_name(v)}")
 
