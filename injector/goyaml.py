@@ -928,10 +928,11 @@ def _merge(out: dict, vnode, memo: dict) -> None:
 
 
 def load(text: str | bytes) -> Any:
-    """sigs.k8s.io/yaml.Unmarshal of the first document into interface{} (JSON-like)."""
+    """sigs.k8s.io/yaml.Unmarshal into interface{} (JSON-like): the first document."""
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        # like yaml.v2, read the first document and ignore whatever follows
+        node = loader.get_node() if loader.check_node() else None
     finally:
         loader.dispose()
     if node is None:

@@ -1,0 +1,887 @@
+"""Kubernetes objects as Go sees them after a trip through their typed structs.
+
+`istioctl kube-inject` decodes each workload into its Go type (sigs.k8s.io/yaml
+Unmarshal: YAML -> JSON, then encoding/json) and encodes it again. `normalize` does the
+same to our JSON-like data:
+
+* unknown fields are dropped (field names match exactly, else case-insensitively);
+* `omitempty` fields holding a zero value (false, 0, "", nil/empty list or map, nil
+  pointer) are dropped; non-omitempty fields are always written (`containers: null`);
+* struct-valued fields are always written, even empty (`strategy: {}`, `status: {}`,
+  `resources: {}`), because omitempty never applies to Go structs;
+* `metadata.creationTimestamp` (a metav1.Time struct) is written as `null`, unless
+  `omit_creation_timestamp` (Kubernetes 1.33+ tags it `omitzero`, as Istio 1.29 uses);
+* quantities are canonicalised (resource.Quantity), int-or-strings keep their kind,
+  times become RFC 3339 UTC seconds; YAML numbers and booleans bound for string fields
+  become strings, as sigs.k8s.io/yaml converts them.
+
+The schema is data: `_SCHEMA` lists each Go struct as `jsonName:type` entries where a
+trailing `?` means omitempty and the type is `str int bool float q` (Quantity), `ios`
+(IntOrString), `time` (metav1.Time), `raw` (kept as is), `object` (a nested object
+normalised by its own kind, else kept), a struct name, `*T` (pointer), `[T]` (slice) or
+`{T}` (map with string keys). Field lists follow k8s.io/api; the OpenShift
+DeploymentConfig types are prefixed DC.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Any
+
+from injector import quantity
+from injector.goyaml import go_format_float
+
+__all__ = ["normalize", "root_type", "K8sTypeError", "SCHEMA", "KINDS"]
+
+_SCHEMA = """
+Pod:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:PodSpec? status:PodStatus?
+Deployment:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:DeploymentSpec
+    status:DeploymentStatus?
+DaemonSet:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:DaemonSetSpec
+    status:DaemonSetStatus?
+ReplicaSet:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:ReplicaSetSpec
+    status:ReplicaSetStatus?
+ReplicationController:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:ReplicationControllerSpec?
+    status:ReplicationControllerStatus?
+StatefulSet:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:StatefulSetSpec
+    status:StatefulSetStatus?
+Job:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:JobSpec? status:JobStatus?
+CronJob:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:CronJobSpec status:CronJobStatus?
+PodTemplateSpec:
+    metadata:ObjectMeta? spec:PodSpec?
+ObjectMeta:
+    annotations:{str}? creationTimestamp:time? deletionGracePeriodSeconds:*int?
+    deletionTimestamp:*time? finalizers:[str]? generateName:str? generation:int?
+    labels:{str}? managedFields:[ManagedFieldsEntry]? name:str? namespace:str?
+    ownerReferences:[OwnerReference]? resourceVersion:str? selfLink:str? uid:str?
+PodSpec:
+    activeDeadlineSeconds:*int? affinity:*Affinity? automountServiceAccountToken:*bool?
+    containers:[Container] dnsConfig:*PodDNSConfig? dnsPolicy:str? enableServiceLinks:*bool?
+    ephemeralContainers:[EphemeralContainer]? evictionResponders:[EvictionResponder]?
+    hostAliases:[HostAlias]? hostIPC:bool? hostNetwork:bool? hostPID:bool? hostUsers:*bool?
+    hostname:str? hostnameOverride:*str? imagePullSecrets:[LocalObjectReference]?
+    initContainers:[Container]? nodeName:str? nodeSelector:{str}? os:*PodOS? overhead:{q}?
+    preemptionPolicy:*str? priority:*int? priorityClassName:str?
+    readinessGates:[PodReadinessGate]? resourceClaims:[PodResourceClaim]?
+    resources:*ResourceRequirements? restartPolicy:str? runtimeClassName:*str?
+    schedulerName:str? schedulingGates:[PodSchedulingGate]?
+    schedulingGroup:*PodSchedulingGroup? securityContext:*PodSecurityContext?
+    serviceAccount:str? serviceAccountName:str? setHostnameAsFQDN:*bool?
+    shareProcessNamespace:*bool? subdomain:str? terminationGracePeriodSeconds:*int?
+    tolerations:[Toleration]? topologySpreadConstraints:[TopologySpreadConstraint]?
+    volumes:[Volume]?
+PodStatus:
+    allocatedResources:{q}? conditions:[PodCondition]? containerStatuses:[ContainerStatus]?
+    ephemeralContainerStatuses:[ContainerStatus]?
+    extendedResourceClaimStatus:*PodExtendedResourceClaimStatus? hostIP:str?
+    hostIPs:[HostIP]? initContainerStatuses:[ContainerStatus]? message:str?
+    nodeAllocatableResourceClaimStatuses:[NodeAllocatableResourceClaimStatus]?
+    nominatedNodeName:str? observedGeneration:int? phase:str? podIP:str? podIPs:[PodIP]?
+    qosClass:str? reason:str? resize:str? resourceClaimStatuses:[PodResourceClaimStatus]?
+    resources:*ResourceRequirements? startTime:*time? volumeHealth:[PodVolumeHealth]?
+DeploymentSpec:
+    minReadySeconds:int? paused:bool? progressDeadlineSeconds:*int? replicas:*int?
+    revisionHistoryLimit:*int? selector:*LabelSelector strategy:DeploymentStrategy?
+    template:PodTemplateSpec
+DeploymentStatus:
+    availableReplicas:int? collisionCount:*int? conditions:[DeploymentCondition]?
+    observedGeneration:int? readyReplicas:int? replicas:int? terminatingReplicas:*int?
+    unavailableReplicas:int? updatedReplicas:int?
+DaemonSetSpec:
+    minReadySeconds:int? revisionHistoryLimit:*int? selector:*LabelSelector
+    template:PodTemplateSpec updateStrategy:DaemonSetUpdateStrategy?
+DaemonSetStatus:
+    collisionCount:*int? conditions:[DaemonSetCondition]? currentNumberScheduled:int
+    desiredNumberScheduled:int numberAvailable:int? numberMisscheduled:int numberReady:int
+    numberUnavailable:int? observedGeneration:int? updatedNumberScheduled:int?
+ReplicaSetSpec:
+    minReadySeconds:int? replicas:*int? selector:*LabelSelector template:PodTemplateSpec?
+ReplicaSetStatus:
+    availableReplicas:int? conditions:[ReplicaSetCondition]? fullyLabeledReplicas:int?
+    observedGeneration:int? readyReplicas:int? replicas:int terminatingReplicas:*int?
+ReplicationControllerSpec:
+    minReadySeconds:int? replicas:*int? selector:{str}? template:*PodTemplateSpec?
+ReplicationControllerStatus:
+    availableReplicas:int? conditions:[ReplicationControllerCondition]?
+    fullyLabeledReplicas:int? observedGeneration:int? readyReplicas:int? replicas:int
+StatefulSetSpec:
+    minReadySeconds:int? ordinals:*StatefulSetOrdinals?
+    persistentVolumeClaimRetentionPolicy:*StatefulSetPersistentVolumeClaimRetentionPolicy?
+    podManagementPolicy:str? replicas:*int? revisionHistoryLimit:*int?
+    selector:*LabelSelector serviceName:str? template:PodTemplateSpec
+    updateStrategy:StatefulSetUpdateStrategy? volumeClaimTemplates:[PersistentVolumeClaim]?
+StatefulSetStatus:
+    availableReplicas:int? collisionCount:*int? conditions:[StatefulSetCondition]?
+    currentReplicas:int? currentRevision:str? observedGeneration:int? readyReplicas:int?
+    replicas:int updateRevision:str? updatedReplicas:int?
+JobSpec:
+    activeDeadlineSeconds:*int? backoffLimit:*int? backoffLimitPerIndex:*int?
+    completionMode:*str? completions:*int? managedBy:*str? manualSelector:*bool?
+    maxFailedIndexes:*int? parallelism:*int? podFailurePolicy:*PodFailurePolicy?
+    podReplacementPolicy:*str? scheduling:raw? selector:*LabelSelector?
+    successPolicy:*SuccessPolicy? suspend:*bool? template:PodTemplateSpec
+    ttlSecondsAfterFinished:*int?
+JobStatus:
+    active:int? completedIndexes:str? completionTime:*time? conditions:[JobCondition]?
+    failed:int? failedIndexes:*str? ready:*int? startTime:*time? succeeded:int?
+    terminating:*int? uncountedTerminatedPods:*UncountedTerminatedPods?
+CronJobSpec:
+    concurrencyPolicy:str? failedJobsHistoryLimit:*int? jobTemplate:JobTemplateSpec
+    schedule:str startingDeadlineSeconds:*int? successfulJobsHistoryLimit:*int?
+    suspend:*bool? timeZone:*str?
+CronJobStatus:
+    active:[ObjectReference]? lastScheduleTime:*time? lastSuccessfulTime:*time?
+ManagedFieldsEntry:
+    apiVersion:str? fieldsType:str? fieldsV1:*raw? manager:str? operation:str?
+    subresource:str? time:*time?
+OwnerReference:
+    apiVersion:str blockOwnerDeletion:*bool? controller:*bool? kind:str name:str uid:str
+Affinity:
+    nodeAffinity:*NodeAffinity? podAffinity:*PodAffinity? podAntiAffinity:*PodAntiAffinity?
+Container:
+    args:[str]? command:[str]? env:[EnvVar]? envFrom:[EnvFromSource]? image:str?
+    imagePullPolicy:str? lifecycle:*Lifecycle? livenessProbe:*Probe? name:str
+    ports:[ContainerPort]? readinessProbe:*Probe? resizePolicy:[ContainerResizePolicy]?
+    resources:ResourceRequirements? restartPolicy:*str?
+    restartPolicyRules:[ContainerRestartRule]? securityContext:*SecurityContext?
+    startupProbe:*Probe? stdin:bool? stdinOnce:bool? terminationMessagePath:str?
+    terminationMessagePolicy:str? tty:bool? volumeDevices:[VolumeDevice]?
+    volumeMounts:[VolumeMount]? workingDir:str?
+PodDNSConfig:
+    nameservers:[str]? options:[PodDNSConfigOption]? searches:[str]?
+EphemeralContainer:
+    args:[str]? command:[str]? env:[EnvVar]? envFrom:[EnvFromSource]? image:str?
+    imagePullPolicy:str? lifecycle:*Lifecycle? livenessProbe:*Probe? name:str
+    ports:[ContainerPort]? readinessProbe:*Probe? resizePolicy:[ContainerResizePolicy]?
+    resources:ResourceRequirements? restartPolicy:*str?
+    restartPolicyRules:[ContainerRestartRule]? securityContext:*SecurityContext?
+    startupProbe:*Probe? stdin:bool? stdinOnce:bool? targetContainerName:str?
+    terminationMessagePath:str? terminationMessagePolicy:str? tty:bool?
+    volumeDevices:[VolumeDevice]? volumeMounts:[VolumeMount]? workingDir:str?
+EvictionResponder:
+    name:str priority:int
+HostAlias:
+    hostnames:[str]? ip:str
+LocalObjectReference:
+    name:str?
+PodOS:
+    name:str
+PodReadinessGate:
+    conditionType:str
+PodResourceClaim:
+    name:str resourceClaimName:*str? resourceClaimTemplateName:*str?
+ResourceRequirements:
+    claims:[ResourceClaim]? limits:{q}? requests:{q}?
+PodSchedulingGate:
+    name:str
+PodSchedulingGroup:
+    podGroupName:str?
+PodSecurityContext:
+    appArmorProfile:*AppArmorProfile? fsGroup:*int? fsGroupChangePolicy:*str?
+    runAsGroup:*int? runAsNonRoot:*bool? runAsUser:*int? seLinuxChangePolicy:*str?
+    seLinuxOptions:*SELinuxOptions? seccompProfile:*SeccompProfile?
+    supplementalGroups:[int]? supplementalGroupsPolicy:*str? sysctls:[Sysctl]?
+    windowsOptions:*WindowsSecurityContextOptions?
+Toleration:
+    effect:str? key:str? operator:str? tolerationSeconds:*int? value:str?
+TopologySpreadConstraint:
+    labelSelector:*LabelSelector? matchLabelKeys:[str]? maxSkew:int minDomains:*int?
+    nodeAffinityPolicy:*str? nodeTaintsPolicy:*str? topologyKey:str whenUnsatisfiable:str
+Volume:
+    awsElasticBlockStore:*AWSElasticBlockStoreVolumeSource?
+    azureDisk:*AzureDiskVolumeSource? azureFile:*AzureFileVolumeSource?
+    cephfs:*CephFSVolumeSource? cinder:*CinderVolumeSource?
+    configMap:*ConfigMapVolumeSource? csi:*CSIVolumeSource?
+    downwardAPI:*DownwardAPIVolumeSource? emptyDir:*EmptyDirVolumeSource?
+    ephemeral:*EphemeralVolumeSource? fc:*FCVolumeSource? flexVolume:*FlexVolumeSource?
+    flocker:*FlockerVolumeSource? gcePersistentDisk:*GCEPersistentDiskVolumeSource?
+    gitRepo:*GitRepoVolumeSource? glusterfs:*GlusterfsVolumeSource?
+    hostPath:*HostPathVolumeSource? image:*ImageVolumeSource? iscsi:*ISCSIVolumeSource?
+    name:str nfs:*NFSVolumeSource? persistentVolumeClaim:*PersistentVolumeClaimVolumeSource?
+    photonPersistentDisk:*PhotonPersistentDiskVolumeSource?
+    portworxVolume:*PortworxVolumeSource? projected:*ProjectedVolumeSource?
+    quobyte:*QuobyteVolumeSource? rbd:*RBDVolumeSource? scaleIO:*ScaleIOVolumeSource?
+    secret:*SecretVolumeSource? storageos:*StorageOSVolumeSource?
+    vsphereVolume:*VsphereVirtualDiskVolumeSource?
+PodCondition:
+    lastProbeTime:time? lastTransitionTime:time? message:str? observedGeneration:int?
+    reason:str? status:str type:str
+ContainerStatus:
+    allocatedResources:{q}? allocatedResourcesStatus:[ResourceStatus]? containerID:str?
+    image:str imageID:str lastState:*ContainerState? name:str ready:bool
+    resources:*ResourceRequirements? restartCount:int started:*bool? state:*ContainerState?
+    stopSignal:*str? user:*ContainerUser? volumeMounts:[VolumeMountStatus]?
+PodExtendedResourceClaimStatus:
+    requestMappings:[ContainerExtendedResourceRequest] resourceClaimName:str
+HostIP:
+    ip:str
+NodeAllocatableResourceClaimStatus:
+    containers:[str]? mapping:[NodeAllocatableMappedResources]?
+    overhead:[NodeAllocatableOverheadResources]? resourceClaimName:str
+PodIP:
+    ip:str
+PodResourceClaimStatus:
+    name:str resourceClaimName:str?
+PodVolumeHealth:
+    healthConditions:[VolumeHealthCondition]? lastTransitionTime:time? name:str
+LabelSelector:
+    matchExpressions:[LabelSelectorRequirement]? matchLabels:{str}?
+DeploymentStrategy:
+    rollingUpdate:*RollingUpdateDeployment? type:str?
+DeploymentCondition:
+    lastTransitionTime:time? lastUpdateTime:time? message:str? reason:str? status:str?
+    type:str?
+DaemonSetUpdateStrategy:
+    rollingUpdate:*RollingUpdateDaemonSet? type:str?
+DaemonSetCondition:
+    lastTransitionTime:time? message:str? reason:str? status:str? type:str?
+ReplicaSetCondition:
+    lastTransitionTime:time? message:str? reason:str? status:str? type:str?
+ReplicationControllerCondition:
+    lastTransitionTime:time? message:str? reason:str? status:str type:str
+StatefulSetOrdinals:
+    start:int?
+StatefulSetPersistentVolumeClaimRetentionPolicy:
+    whenDeleted:str? whenScaled:str?
+StatefulSetUpdateStrategy:
+    rollingUpdate:*RollingUpdateStatefulSetStrategy? type:str?
+PersistentVolumeClaim:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:PersistentVolumeClaimSpec?
+    status:PersistentVolumeClaimStatus?
+StatefulSetCondition:
+    lastTransitionTime:time? message:str? reason:str? status:str? type:str?
+PodFailurePolicy:
+    rules:[PodFailurePolicyRule]
+SuccessPolicy:
+    rules:[SuccessPolicyRule]
+JobCondition:
+    lastProbeTime:time? lastTransitionTime:time? message:str? reason:str? status:str
+    type:str
+UncountedTerminatedPods:
+    failed:[str]? succeeded:[str]?
+JobTemplateSpec:
+    metadata:ObjectMeta? spec:JobSpec?
+ObjectReference:
+    apiVersion:str? fieldPath:str? kind:str? name:str? namespace:str? resourceVersion:str?
+    uid:str?
+NodeAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:[PreferredSchedulingTerm]?
+    requiredDuringSchedulingIgnoredDuringExecution:*NodeSelector?
+PodAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:[WeightedPodAffinityTerm]?
+    requiredDuringSchedulingIgnoredDuringExecution:[PodAffinityTerm]?
+PodAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:[WeightedPodAffinityTerm]?
+    requiredDuringSchedulingIgnoredDuringExecution:[PodAffinityTerm]?
+EnvVar:
+    name:str value:str? valueFrom:*EnvVarSource?
+EnvFromSource:
+    configMapRef:*ConfigMapEnvSource? prefix:str? secretRef:*SecretEnvSource?
+Lifecycle:
+    postStart:*LifecycleHandler? preStop:*LifecycleHandler? stopSignal:*str?
+Probe:
+    exec:*ExecAction? failureThreshold:int? grpc:*GRPCAction? httpGet:*HTTPGetAction?
+    initialDelaySeconds:int? periodSeconds:int? successThreshold:int?
+    tcpSocket:*TCPSocketAction? terminationGracePeriodSeconds:*int? timeoutSeconds:int?
+ContainerPort:
+    containerPort:int hostIP:str? hostPort:int? name:str? protocol:str?
+ContainerResizePolicy:
+    resourceName:str restartPolicy:str
+ContainerRestartRule:
+    action:str exitCodes:*ContainerRestartRuleOnExitCodes?
+SecurityContext:
+    allowPrivilegeEscalation:*bool? appArmorProfile:*AppArmorProfile?
+    capabilities:*Capabilities? privileged:*bool? procMount:*str?
+    readOnlyRootFilesystem:*bool? runAsGroup:*int? runAsNonRoot:*bool? runAsUser:*int?
+    seLinuxOptions:*SELinuxOptions? seccompProfile:*SeccompProfile?
+    windowsOptions:*WindowsSecurityContextOptions?
+VolumeDevice:
+    devicePath:str name:str
+VolumeMount:
+    bindMountOptions:[str]? mountPath:str mountPropagation:*str? name:str readOnly:bool?
+    recursiveReadOnly:*str? subPath:str? subPathExpr:str?
+PodDNSConfigOption:
+    name:str? value:*str?
+ResourceClaim:
+    name:str request:str?
+AppArmorProfile:
+    localhostProfile:*str? type:str
+SELinuxOptions:
+    level:str? role:str? type:str? user:str?
+SeccompProfile:
+    localhostProfile:*str? type:str
+Sysctl:
+    name:str value:str
+WindowsSecurityContextOptions:
+    gmsaCredentialSpec:*str? gmsaCredentialSpecName:*str? hostProcess:*bool?
+    runAsUserName:*str?
+AWSElasticBlockStoreVolumeSource:
+    fsType:str? partition:int? readOnly:bool? volumeID:str
+AzureDiskVolumeSource:
+    cachingMode:*str? diskName:str diskURI:str fsType:*str? kind:*str? readOnly:*bool?
+AzureFileVolumeSource:
+    readOnly:bool? secretName:str shareName:str
+CephFSVolumeSource:
+    monitors:[str] path:str? readOnly:bool? secretFile:str? secretRef:*LocalObjectReference?
+    user:str?
+CinderVolumeSource:
+    fsType:str? readOnly:bool? secretRef:*LocalObjectReference? volumeID:str
+ConfigMapVolumeSource:
+    defaultMode:*int? defaultUser:*int? items:[KeyToPath]? name:str? optional:*bool?
+CSIVolumeSource:
+    driver:str fsType:*str? nodePublishSecretRef:*LocalObjectReference? readOnly:*bool?
+    volumeAttributes:{str}?
+DownwardAPIVolumeSource:
+    defaultMode:*int? defaultUser:*int? items:[DownwardAPIVolumeFile]?
+EmptyDirVolumeSource:
+    medium:str? mode:*int? sizeLimit:*q?
+EphemeralVolumeSource:
+    volumeClaimTemplate:*PersistentVolumeClaimTemplate?
+FCVolumeSource:
+    fsType:str? lun:*int? readOnly:bool? targetWWNs:[str]? wwids:[str]?
+FlexVolumeSource:
+    driver:str fsType:str? options:{str}? readOnly:bool? secretRef:*LocalObjectReference?
+FlockerVolumeSource:
+    datasetName:str? datasetUUID:str?
+GCEPersistentDiskVolumeSource:
+    fsType:str? partition:int? pdName:str readOnly:bool?
+GitRepoVolumeSource:
+    directory:str? repository:str revision:str?
+GlusterfsVolumeSource:
+    endpoints:str path:str readOnly:bool?
+HostPathVolumeSource:
+    path:str type:*str?
+ImageVolumeSource:
+    pullPolicy:str? reference:str?
+ISCSIVolumeSource:
+    chapAuthDiscovery:bool? chapAuthSession:bool? fsType:str? initiatorName:*str? iqn:str
+    iscsiInterface:str? lun:int portals:[str]? readOnly:bool?
+    secretRef:*LocalObjectReference? targetPortal:str
+NFSVolumeSource:
+    path:str readOnly:bool? server:str
+PersistentVolumeClaimVolumeSource:
+    claimName:str readOnly:bool?
+PhotonPersistentDiskVolumeSource:
+    fsType:str? pdID:str
+PortworxVolumeSource:
+    fsType:str? readOnly:bool? volumeID:str
+ProjectedVolumeSource:
+    defaultMode:*int? defaultUser:*int? sources:[VolumeProjection]?
+QuobyteVolumeSource:
+    group:str? readOnly:bool? registry:str tenant:str? user:str? volume:str
+RBDVolumeSource:
+    fsType:str? image:str keyring:str? monitors:[str] pool:str? readOnly:bool?
+    secretRef:*LocalObjectReference? user:str?
+ScaleIOVolumeSource:
+    fsType:str? gateway:str protectionDomain:str? readOnly:bool?
+    secretRef:*LocalObjectReference sslEnabled:bool? storageMode:str? storagePool:str?
+    system:str volumeName:str?
+SecretVolumeSource:
+    defaultMode:*int? defaultUser:*int? items:[KeyToPath]? optional:*bool? secretName:str?
+StorageOSVolumeSource:
+    fsType:str? readOnly:bool? secretRef:*LocalObjectReference? volumeName:str?
+    volumeNamespace:str?
+VsphereVirtualDiskVolumeSource:
+    fsType:str? storagePolicyID:str? storagePolicyName:str? volumePath:str
+ResourceStatus:
+    name:str resources:[ResourceHealth]?
+ContainerState:
+    running:*ContainerStateRunning? terminated:*ContainerStateTerminated?
+    waiting:*ContainerStateWaiting?
+ContainerUser:
+    linux:*LinuxContainerUser?
+VolumeMountStatus:
+    mountPath:str name:str readOnly:bool? recursiveReadOnly:str? volumeStatus:*VolumeStatus?
+ContainerExtendedResourceRequest:
+    containerName:str requestName:str resourceName:str
+NodeAllocatableMappedResources:
+    name:str quantity:str
+NodeAllocatableOverheadResources:
+    name:str perContainer:str? perPod:str?
+VolumeHealthCondition:
+    message:str? reason:str status:str
+LabelSelectorRequirement:
+    key:str operator:str values:[str]?
+RollingUpdateDeployment:
+    maxSurge:*ios? maxUnavailable:*ios?
+RollingUpdateDaemonSet:
+    maxSurge:*ios? maxUnavailable:*ios?
+RollingUpdateStatefulSetStrategy:
+    maxUnavailable:*ios? partition:*int?
+PersistentVolumeClaimSpec:
+    accessModes:[str]? dataSource:*TypedLocalObjectReference?
+    dataSourceRef:*TypedObjectReference? resources:VolumeResourceRequirements?
+    selector:*LabelSelector? storageClassName:*str? volumeAttributesClassName:*str?
+    volumeMode:*str? volumeName:str?
+PersistentVolumeClaimStatus:
+    accessModes:[str]? allocatedResourceStatuses:{str}? allocatedResources:{q}?
+    capacity:{q}? conditions:[PersistentVolumeClaimCondition]?
+    currentVolumeAttributesClassName:str? healthStatus:*VolumeHealthStatus?
+    modifyVolumeStatus:*ModifyVolumeStatus? phase:str?
+PodFailurePolicyRule:
+    action:str onExitCodes:*PodFailurePolicyOnExitCodesRequirement?
+    onPodConditions:[PodFailurePolicyOnPodConditionsPattern]?
+SuccessPolicyRule:
+    succeededCount:*int? succeededIndexes:*str?
+PreferredSchedulingTerm:
+    preference:NodeSelectorTerm weight:int
+NodeSelector:
+    nodeSelectorTerms:[NodeSelectorTerm]
+WeightedPodAffinityTerm:
+    podAffinityTerm:PodAffinityTerm weight:int
+PodAffinityTerm:
+    labelSelector:*LabelSelector? matchLabelKeys:[str]? mismatchLabelKeys:[str]?
+    namespaceSelector:*LabelSelector? namespaces:[str]? topologyKey:str
+EnvVarSource:
+    configMapKeyRef:*ConfigMapKeySelector? fieldRef:*ObjectFieldSelector?
+    fileKeyRef:*FileKeySelector? resourceFieldRef:*ResourceFieldSelector?
+    secretKeyRef:*SecretKeySelector?
+ConfigMapEnvSource:
+    name:str? optional:*bool?
+SecretEnvSource:
+    name:str? optional:*bool?
+LifecycleHandler:
+    exec:*ExecAction? httpGet:*HTTPGetAction? sleep:*SleepAction?
+    tcpSocket:*TCPSocketAction?
+ExecAction:
+    command:[str]?
+GRPCAction:
+    mode:str? port:int service:*str?
+HTTPGetAction:
+    host:str? httpHeaders:[HTTPHeader]? path:str? port:ios protocol:str? scheme:str?
+TCPSocketAction:
+    host:str? port:ios
+ContainerRestartRuleOnExitCodes:
+    operator:str values:[int]?
+Capabilities:
+    add:[str]? drop:[str]?
+KeyToPath:
+    key:str mode:*int? path:str user:*int?
+DownwardAPIVolumeFile:
+    fieldRef:*ObjectFieldSelector? mode:*int? path:str
+    resourceFieldRef:*ResourceFieldSelector? user:*int?
+PersistentVolumeClaimTemplate:
+    metadata:ObjectMeta? spec:PersistentVolumeClaimSpec
+VolumeProjection:
+    clusterTrustBundle:*ClusterTrustBundleProjection? configMap:*ConfigMapProjection?
+    downwardAPI:*DownwardAPIProjection? podCertificate:*PodCertificateProjection?
+    secret:*SecretProjection? serviceAccountToken:*ServiceAccountTokenProjection?
+ResourceHealth:
+    health:str? message:str? resourceID:str
+ContainerStateRunning:
+    startedAt:time?
+ContainerStateTerminated:
+    containerID:str? exitCode:int finishedAt:time? message:str? reason:str? signal:int?
+    startedAt:time?
+ContainerStateWaiting:
+    message:str? reason:str?
+LinuxContainerUser:
+    gid:int supplementalGroups:[int]? uid:int
+VolumeStatus:
+    image:*ImageVolumeStatus?
+TypedLocalObjectReference:
+    apiGroup:str? kind:str name:str
+TypedObjectReference:
+    apiGroup:str? kind:str name:str namespace:str?
+VolumeResourceRequirements:
+    limits:{q}? requests:{q}?
+PersistentVolumeClaimCondition:
+    lastProbeTime:time? lastTransitionTime:time? message:str? reason:str? status:str
+    type:str
+VolumeHealthStatus:
+    healthConditions:[VolumeHealthCondition]? lastTransitionTime:time?
+ModifyVolumeStatus:
+    status:str targetVolumeAttributesClassName:str?
+PodFailurePolicyOnExitCodesRequirement:
+    containerName:*str? operator:str values:[int]
+PodFailurePolicyOnPodConditionsPattern:
+    status:str? type:str
+NodeSelectorTerm:
+    matchExpressions:[NodeSelectorRequirement]? matchFields:[NodeSelectorRequirement]?
+ConfigMapKeySelector:
+    key:str name:str? optional:*bool?
+ObjectFieldSelector:
+    apiVersion:str? fieldPath:str
+FileKeySelector:
+    key:str optional:*bool? path:str volumeName:str
+ResourceFieldSelector:
+    containerName:str? divisor:q? resource:str
+SecretKeySelector:
+    key:str name:str? optional:*bool?
+SleepAction:
+    seconds:int
+HTTPHeader:
+    name:str value:str
+ClusterTrustBundleProjection:
+    labelSelector:*LabelSelector? name:*str? optional:*bool? path:str signerName:*str?
+    user:*int?
+ConfigMapProjection:
+    items:[KeyToPath]? name:str? optional:*bool?
+DownwardAPIProjection:
+    items:[DownwardAPIVolumeFile]?
+PodCertificateProjection:
+    certificateChainPath:str? credentialBundlePath:str? keyPath:str? keyType:str
+    maxExpirationSeconds:*int? signerName:str user:*int? userAnnotations:{str}?
+SecretProjection:
+    items:[KeyToPath]? name:str? optional:*bool?
+ServiceAccountTokenProjection:
+    audience:str? expirationSeconds:*int? path:str user:*int?
+ImageVolumeStatus:
+    imageRef:str
+NodeSelectorRequirement:
+    key:str operator:str values:[str]?
+List:
+    apiVersion:str? kind:str? metadata:ListMeta? items:[object]
+ListMeta:
+    continue:str? remainingItemCount:*int? resourceVersion:str? selfLink:str?
+DeploymentConfig:
+    apiVersion:str? kind:str? metadata:ObjectMeta? spec:DeploymentConfigSpec
+    status:DeploymentConfigStatus
+DeploymentConfigSpec:
+    strategy:DCStrategy minReadySeconds:int? triggers:[DCTriggerPolicy] replicas:int
+    revisionHistoryLimit:*int? test:bool paused:bool? selector:{str}? template:*PodTemplateSpec?
+DCStrategy:
+    type:str? customParams:*DCCustomParams? recreateParams:*DCRecreateParams?
+    rollingParams:*DCRollingParams? resources:ResourceRequirements? labels:{str}?
+    annotations:{str}? activeDeadlineSeconds:*int?
+DCCustomParams:
+    image:str? environment:[EnvVar]? command:[str]?
+DCRecreateParams:
+    timeoutSeconds:*int? pre:*DCLifecycleHook? mid:*DCLifecycleHook? post:*DCLifecycleHook?
+DCRollingParams:
+    updatePeriodSeconds:*int? intervalSeconds:*int? timeoutSeconds:*int? maxUnavailable:*ios?
+    maxSurge:*ios? pre:*DCLifecycleHook? post:*DCLifecycleHook?
+DCLifecycleHook:
+    failurePolicy:str execNewPod:*DCExecNewPodHook? tagImages:[DCTagImageHook]?
+DCExecNewPodHook:
+    command:[str] env:[EnvVar]? containerName:str volumes:[str]?
+DCTagImageHook:
+    containerName:str to:ObjectReference
+DCTriggerPolicy:
+    type:str? imageChangeParams:*DCImageChangeParams?
+DCImageChangeParams:
+    automatic:bool? containerNames:[str]? from:ObjectReference lastTriggeredImage:str?
+DeploymentConfigStatus:
+    latestVersion:int observedGeneration:int replicas:int updatedReplicas:int
+    availableReplicas:int unavailableReplicas:int details:*DCDetails? conditions:[DCCondition]?
+    readyReplicas:int?
+DCDetails:
+    message:str? causes:[DCCause]
+DCCause:
+    type:str imageTrigger:*DCCauseImageTrigger?
+DCCauseImageTrigger:
+    from:ObjectReference
+DCCondition:
+    type:str status:str lastUpdateTime:time? lastTransitionTime:time? reason:str? message:str?
+"""
+
+
+class K8sTypeError(ValueError):
+    """The object cannot be decoded into its Go type (Go's Unmarshal would fail)."""
+
+
+# (group, kind) -> root struct; every version of a group maps to the same struct
+KINDS: dict[tuple[str, str], str] = {
+    ("", "Pod"): "Pod",
+    ("", "ReplicationController"): "ReplicationController",
+    ("", "List"): "List",
+    ("apps", "Deployment"): "Deployment",
+    ("extensions", "Deployment"): "Deployment",
+    ("apps", "DaemonSet"): "DaemonSet",
+    ("extensions", "DaemonSet"): "DaemonSet",
+    ("apps", "ReplicaSet"): "ReplicaSet",
+    ("extensions", "ReplicaSet"): "ReplicaSet",
+    ("apps", "StatefulSet"): "StatefulSet",
+    ("batch", "Job"): "Job",
+    ("batch", "CronJob"): "CronJob",
+    ("apps.openshift.io", "DeploymentConfig"): "DeploymentConfig",
+}
+
+_SCALARS = frozenset(("str", "int", "bool", "float", "q", "ios", "time", "raw", "object"))
+
+
+def _parse_type(text: str) -> tuple:
+    if text.startswith("*"):
+        return ("ptr", _parse_type(text[1:]))
+    if text.startswith("["):
+        return ("list", _parse_type(text[1:-1]))
+    if text.startswith("{"):
+        return ("map", _parse_type(text[1:-1]))
+    if text in _SCALARS:
+        return (text,)
+    return ("struct", text)
+
+
+def _parse_schema(text: str) -> dict[str, dict[str, tuple[tuple, bool]]]:
+    types: dict[str, dict[str, tuple[tuple, bool]]] = {}
+    current: dict[str, tuple[tuple, bool]] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if not line[0].isspace():
+            current = types.setdefault(line.rstrip(":"), {})
+            continue
+        for entry in line.split():
+            name, _, spec = entry.partition(":")
+            omit = spec.endswith("?")
+            current[name] = (_parse_type(spec.rstrip("?")), omit)
+    for tname, fields in types.items():  # every struct reference must resolve
+        for fname, (spec, _o) in fields.items():
+            inner = spec
+            while inner[0] in ("ptr", "list", "map"):
+                inner = inner[1]
+            if inner[0] == "struct" and inner[1] not in types:
+                raise AssertionError(f"k8stypes schema: {tname}.{fname} names unknown type {inner[1]}")
+    return types
+
+
+SCHEMA = _parse_schema(_SCHEMA)
+# case-insensitive field lookup, as encoding/json falls back to it
+_FOLDED = {t: {k.lower(): k for k in fields} for t, fields in SCHEMA.items()}
+
+_EMPTY = object()  # marker: a zero value that omitempty drops
+
+
+def root_type(obj: Any) -> str | None:
+    """The Go struct a kube-inject'ed object decodes into, or None for other kinds."""
+    if not isinstance(obj, dict):
+        return None
+    api = obj.get("apiVersion")
+    kind = obj.get("kind")
+    if not isinstance(api, str) or not isinstance(kind, str):
+        return None
+    group = api.rpartition("/")[0] if "/" in api else ""
+    return KINDS.get((group, kind))
+
+
+def normalize(obj: Any, *, omit_creation_timestamp: bool = False) -> Any:
+    """`obj` decoded into its Go type and encoded again (see the module docstring).
+
+    Raises K8sTypeError when Go would fail to decode it, ValueError when `obj` is not
+    a kind this module knows (check with `root_type`).
+    """
+    typ = root_type(obj)
+    if typ is None:
+        raise ValueError(
+            f"k8stypes: no Go type for apiVersion={obj.get('apiVersion') if isinstance(obj, dict) else None!r} "
+            f"kind={obj.get('kind') if isinstance(obj, dict) else None!r}")
+    return _Normalizer(omit_creation_timestamp).struct(typ, obj, typ)
+
+
+class _Normalizer:
+    __slots__ = ("omit_ct",)
+
+    def __init__(self, omit_ct: bool) -> None:
+        self.omit_ct = omit_ct
+
+    def struct(self, typ: str, value: Any, path: str) -> dict:
+        if value is None:
+            value = {}
+        elif not isinstance(value, dict):
+            raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(value)} into Go struct {typ}")
+        fields = SCHEMA[typ]
+        folded = _FOLDED[typ]
+        given: dict[str, Any] = {}
+        for key, v in value.items():
+            name = key if key in fields else folded.get(key.lower())
+            if name is not None:
+                given[name] = v
+        out: dict[str, Any] = {}
+        for name, (spec, omit) in fields.items():
+            if name in given:
+                r = self.value(spec, given[name], f"{path}.{name}")
+            else:
+                r = self.zero(spec)
+            if r is _EMPTY or r is _EMPTY_LIST or r is _EMPTY_MAP:
+                if omit:
+                    continue
+                r = _fresh(r) if r is not _EMPTY else self.zero_json(spec)
+            elif typ == "ObjectMeta" and name == "creationTimestamp" and r is None and self.omit_ct:
+                continue
+            out[name] = r
+        return out
+
+    def zero(self, spec: tuple) -> Any:
+        """The JSON of a Go zero value, or _EMPTY when omitempty would drop it."""
+        kind = spec[0]
+        if kind == "struct":
+            return self.struct(spec[1], None, spec[1])
+        if kind == "q":
+            return "0"
+        if kind == "ios":
+            return 0
+        if kind == "time":
+            return None
+        return _EMPTY
+
+    @staticmethod
+    def zero_json(spec: tuple) -> Any:
+        """What a non-omitempty field prints for its zero value."""
+        return {"str": "", "int": 0, "float": 0, "bool": False}.get(spec[0])
+
+    def value(self, spec: tuple, v: Any, path: str) -> Any:
+        kind = spec[0]
+        if kind == "str":
+            if v is None:
+                return _EMPTY
+            s = _as_string(v, path)
+            return s if s else _EMPTY
+        if kind == "int":
+            if v is None:
+                return _EMPTY
+            n = _as_int(v, path)
+            return n if n else _EMPTY
+        if kind == "bool":
+            if v is None:
+                return _EMPTY
+            if not isinstance(v, bool):
+                raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(v)} into Go value of type bool")
+            return v if v else _EMPTY
+        if kind == "float":
+            if v is None:
+                return _EMPTY
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(v)} into Go value of type float64")
+            return v if v else _EMPTY
+        if kind == "ptr":
+            if v is None:
+                return _EMPTY
+            inner = spec[1]
+            r = self.value(inner, v, path)
+            return self.zero_json(inner) if r is _EMPTY else r  # a set pointer is never empty
+        if kind == "struct":
+            return self.struct(spec[1], v, path)
+        if kind == "list":
+            if v is None:
+                return _EMPTY
+            if not isinstance(v, list):
+                raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(v)} into Go slice")
+            if not v:
+                return _EMPTY_LIST
+            inner = spec[1]
+            out = []
+            for i, item in enumerate(v):
+                r = self.element(inner, item, f"{path}[{i}]")
+                out.append(r)
+            return out
+        if kind == "map":
+            if v is None:
+                return _EMPTY
+            if not isinstance(v, dict):
+                raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(v)} into Go map")
+            if not v:
+                return _EMPTY_MAP
+            inner = spec[1]
+            return {k: self.element(inner, item, f"{path}.{k}") for k, item in v.items()}
+        if kind == "q":
+            try:
+                return quantity.from_json(v)
+            except quantity.QuantityError as e:
+                raise K8sTypeError(f"{path}: {e}") from None
+        if kind == "ios":
+            return _int_or_string(v, path)
+        if kind == "time":
+            return _time(v, path)
+        if kind == "object":
+            if v is None:
+                return _EMPTY
+            if root_type(v) is not None:
+                return normalize(v, omit_creation_timestamp=self.omit_ct)
+            return v
+        # raw: any JSON, kept as it is
+        return _EMPTY if v is None else v
+
+    def element(self, spec: tuple, item: Any, path: str) -> Any:
+        """A slice element or map value: always written, zero values included."""
+        r = self.value(spec, item, path)
+        if r is _EMPTY:
+            return self.zero_json(spec)  # "" / 0 / false, or null for nil
+        if r is _EMPTY_LIST or r is _EMPTY_MAP:
+            return _fresh(r)
+        return r
+
+
+class _EmptyList(list):
+    """An empty but non-nil slice: omitempty drops it, otherwise it prints []."""
+
+
+class _EmptyMap(dict):
+    """An empty but non-nil map: omitempty drops it, otherwise it prints {}."""
+
+
+_EMPTY_LIST = _EmptyList()
+_EMPTY_MAP = _EmptyMap()
+
+
+def _fresh(marker: Any) -> Any:
+    return [] if marker is _EMPTY_LIST else {}
+
+
+def _json_kind(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    return "object"
+
+
+def _as_string(v: Any, path: str) -> str:
+    if isinstance(v, str):
+        return v
+    # sigs.k8s.io/yaml turns YAML numbers and booleans bound for a string into text
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return go_format_float(v, 32)
+    raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(v)} into Go value of type string")
+
+
+def _as_int(v: Any, path: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(v)} into Go value of type int")
+    if isinstance(v, float):
+        if not v.is_integer() or math.isinf(v):
+            raise K8sTypeError(f"{path}: cannot unmarshal number {v} into Go value of type int")
+        return int(v)
+    return v
+
+
+def _int_or_string(v: Any, path: str) -> int | str:
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return 0  # IntOrString.UnmarshalJSON(null) leaves an int 0
+    return _as_int(v, path)
+
+
+def _time(v: Any, path: str) -> str | None:
+    """metav1.Time: RFC 3339 in, RFC 3339 UTC whole seconds out; null for the zero time."""
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(v)} into metav1.Time")
+    if v == "":
+        return None
+    try:
+        t = _dt.datetime.fromisoformat(v.replace("z", "Z"))
+    except ValueError:
+        raise K8sTypeError(f'{path}: parsing time "{v}" as RFC 3339 failed') from None
+    if t.tzinfo is None or "T" not in v.upper():
+        raise K8sTypeError(f'{path}: parsing time "{v}" as RFC 3339 failed')
+    return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
