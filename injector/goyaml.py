@@ -128,7 +128,7 @@ def _resolve_plain(s: str) -> Any:
     c = s[0]
     if c == ".":
         if _DOT_FLOAT.fullmatch(s):
-            return float(s)
+            return _parse_float(s, s)
         return s
     if c in _FIRST_NUM:
         plain = s.replace("_", "") if "_" in s else s
@@ -136,7 +136,7 @@ def _resolve_plain(s: str) -> Any:
         if n is not None:
             return n
         if _YAML_FLOAT.fullmatch(plain):
-            return float(plain)
+            return _parse_float(plain, s)
         if plain.startswith("-0b"):  # yaml.v2's own binary fallback for negatives
             try:
                 return int(plain[3:], 2) * -1
@@ -144,6 +144,12 @@ def _resolve_plain(s: str) -> Any:
                 pass
         return s
     return s
+
+
+def _parse_float(text: str, original: str) -> float | str:
+    """strconv.ParseFloat: out of range is an error (yaml.v2 then keeps the string)."""
+    f = float(text)
+    return original if math.isinf(f) else f
 
 
 def _plain_is_string(s: str) -> bool:

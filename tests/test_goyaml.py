@@ -403,6 +403,14 @@ def test_load_matches_go(name, text, go_json):
     assert got == json.dumps(json.loads(go_json), sort_keys=True)
 
 
+def test_out_of_range_floats_stay_strings():
+    # strconv.ParseFloat reports overflow as an error, so yaml.v2 keeps the text
+    # (Go printed these four lines for toYaml)
+    data = {"a": "1e1000", "b": ".5e999", "c": "-1e400", "d": "1e-400"}
+    assert goyaml.dump(data) == 'a: 1e1000\nb: .5e999\nc: -1e400\nd: "1e-400"\n'
+    assert goyaml.load("a: 1e1000\nb: .5e999\nd: 1e-400\n") == {"a": "1e1000", "b": ".5e999", "d": 0}
+
+
 def test_dump_errors_like_go():
     for bad in ({"v": "\x7f"}, {"v": "a\x9fb"}, {"\x85": 1}, {"x": math.nan}, [math.inf]):
         with pytest.raises(goyaml.MarshalError):
