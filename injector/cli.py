@@ -18,6 +18,7 @@ COMMANDS = [
     "webhook_config",
     "certs",
     "webhook",
+    "kube_inject",
 ]
 
 

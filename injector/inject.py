@@ -219,12 +219,18 @@ def _typed_injection_spec(sic: dict, settings) -> dict:
     pod = {"apiVersion": "v1", "kind": "Pod",
            "spec": {k: sic[k] for k in _SIC_POD_FIELDS if sic.get(k) is not None}}
     try:
-        typed = k8stypes.normalize(pod, creation_timestamp=False)
+        typed = k8stypes.normalize(pod, omit_creation_timestamp=True)
     except (ValueError, TypeError) as e:
         raise InjectionError(f"failed parsing generated injected YAML (check Istio sidecar injector "
                              f"configuration): {e}") from None
     out = dict(sic)
     tspec = typed.get("spec") or {}
+    if _legacy(settings):
+        # Istio 1.7 decoded into Kubernetes 1.18 types, which had no per-container
+        # restartPolicy (native sidecars came in 1.28): the field was dropped.
+        for key in ("initContainers", "containers"):
+            for c in tspec.get(key) or []:
+                c.pop("restartPolicy", None)
     for k in _SIC_POD_FIELDS:
         if k in tspec:
             out[k] = tspec[k]
@@ -543,6 +549,13 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     # Overlays apply to the pod as it is (a previous injection included: env such as
     # ISTIO_KUBE_APP_PROBERS survives re-injection); the data saw the stripped pod.
     merged = copy.deepcopy(original)
+    if native:
+        # A user-supplied istio-proxy becomes the native sidecar the templates patch.
+        mspec = merged.setdefault("spec", {})
+        user_proxy = _find(mspec.get("containers") or [], PROXY)
+        if user_proxy is not None and _find(mspec.get("initContainers") or [], PROXY) is None:
+            mspec["containers"] = [c for c in mspec["containers"] if c is not user_proxy]
+            mspec["initContainers"] = list(mspec.get("initContainers") or []) + [user_proxy]
     template_pod: dict = {}
     for name in select_templates(settings, annotations, mode):
         tpl = tpls.get(name)
@@ -567,7 +580,62 @@ def _typed_container(c: dict) -> dict:
     from injector import k8stypes
 
     pod = {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [c]}}
-    return ((k8stypes.normalize(pod, creation_timestamp=False).get("spec") or {}).get("containers") or [c])[0]
+    return ((k8stypes.normalize(pod, omit_creation_timestamp=True).get("spec") or {}).get("containers") or [c])[0]
+
+
+# Go struct field order of a corev1.Container subtree (encoding/json writes fields in
+# declaration order): type -> [(json name, field type or None)].
+_GO_ORDER: dict[str, list[tuple[str, str | None]]] = {
+    "Container": [("name", None), ("image", None), ("command", None), ("args", None), ("workingDir", None),
+                  ("ports", "[ContainerPort"), ("envFrom", "[EnvFromSource"), ("env", "[EnvVar"),
+                  ("resources", "ResourceRequirements"), ("resizePolicy", None), ("restartPolicy", None),
+                  ("restartPolicyRules", None), ("volumeMounts", "[VolumeMount"), ("volumeDevices", None),
+                  ("livenessProbe", "Probe"), ("readinessProbe", "Probe"), ("startupProbe", "Probe"),
+                  ("lifecycle", "Lifecycle"), ("terminationMessagePath", None),
+                  ("terminationMessagePolicy", None), ("imagePullPolicy", None),
+                  ("securityContext", "SecurityContext"), ("stdin", None), ("stdinOnce", None), ("tty", None)],
+    "ContainerPort": [("name", None), ("hostPort", None), ("containerPort", None), ("protocol", None),
+                      ("hostIP", None)],
+    "EnvFromSource": [("prefix", None), ("configMapRef", None), ("secretRef", None)],
+    "EnvVar": [("name", None), ("value", None), ("valueFrom", "EnvVarSource")],
+    "EnvVarSource": [("fieldRef", "ObjectFieldSelector"), ("resourceFieldRef", "ResourceFieldSelector"),
+                     ("configMapKeyRef", None), ("secretKeyRef", None), ("fileKeyRef", None)],
+    "ObjectFieldSelector": [("apiVersion", None), ("fieldPath", None)],
+    "ResourceFieldSelector": [("containerName", None), ("resource", None), ("divisor", None)],
+    "ResourceRequirements": [("limits", None), ("requests", None), ("claims", None)],
+    "VolumeMount": [("name", None), ("readOnly", None), ("recursiveReadOnly", None), ("mountPath", None),
+                    ("subPath", None), ("mountPropagation", None), ("subPathExpr", None)],
+    "Probe": [("exec", None), ("httpGet", "HTTPGetAction"), ("tcpSocket", "TCPSocketAction"),
+              ("grpc", "GRPCAction"), ("initialDelaySeconds", None), ("timeoutSeconds", None),
+              ("periodSeconds", None), ("successThreshold", None), ("failureThreshold", None),
+              ("terminationGracePeriodSeconds", None)],
+    "Lifecycle": [("postStart", "LifecycleHandler"), ("preStop", "LifecycleHandler"), ("stopSignal", None)],
+    "LifecycleHandler": [("exec", None), ("httpGet", "HTTPGetAction"), ("tcpSocket", "TCPSocketAction"),
+                         ("sleep", None)],
+    "HTTPGetAction": [("path", None), ("port", None), ("host", None), ("scheme", None), ("httpHeaders", "[HTTPHeader")],
+    "HTTPHeader": [("name", None), ("value", None)],
+    "TCPSocketAction": [("port", None), ("host", None)],
+    "GRPCAction": [("port", None), ("service", None)],
+    "SecurityContext": [("capabilities", "Capabilities"), ("privileged", None), ("seLinuxOptions", None),
+                        ("windowsOptions", None), ("runAsUser", None), ("runAsGroup", None),
+                        ("runAsNonRoot", None), ("readOnlyRootFilesystem", None),
+                        ("allowPrivilegeEscalation", None), ("procMount", None), ("seccompProfile", None),
+                        ("appArmorProfile", None)],
+    "Capabilities": [("add", None), ("drop", None)],
+}
+
+
+def _go_order(v: Any, typ: str | None) -> Any:
+    if typ is None:
+        return v
+    if typ.startswith("["):
+        return [_go_order(x, typ[1:]) for x in v] if isinstance(v, list) else v
+    if not isinstance(v, dict):
+        return v
+    order = _GO_ORDER.get(typ, [])
+    out = {k: _go_order(v[k], t) for k, t in order if k in v}
+    out.update({k: x for k, x in v.items() if k not in out})
+    return out
 
 
 def _ordered_go_json(v: Any) -> str:
@@ -627,7 +695,7 @@ def _reapply_user_containers(merged: dict, original: dict, template_pod: dict, p
         if moved and mspec.get(key):
             mspec[key] = [c for c in mspec[key] if c.get("name") not in moved]
     if not already and (overrides["containers"] or overrides["initContainers"]):
-        out = {k: [_typed_container(c) for c in v] for k, v in overrides.items() if v}
+        out = {k: [_go_order(_typed_container(c), "Container") for c in v] for k, v in overrides.items() if v}
         merged.setdefault("metadata", {}).setdefault("annotations", {})[OVERRIDES_ANNOTATION] = \
             _ordered_go_json(out)
     _adjust_init_user(merged, original)

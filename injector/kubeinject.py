@@ -54,18 +54,43 @@ def _has_pod_template(obj: dict) -> str | None:
     return None
 
 
-def _normalize(obj: dict, settings) -> dict:
-    """The object as its Go type round-trip leaves it (unknown fields dropped, ...)."""
+_CANONICAL_API = {
+    "Pod": "v1", "ReplicationController": "v1", "List": "v1", "Deployment": "apps/v1",
+    "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1", "StatefulSet": "apps/v1", "Job": "batch/v1",
+    "CronJob": "batch/v1", "DeploymentConfig": "apps.openshift.io/v1",
+}
+
+
+def typed_object(obj: dict, *, omit_creation_timestamp: bool) -> dict:
+    """`obj` after a round trip through its Go type (injector.k8stypes), found by kind
+    alone as kube-inject matches kinds (any apiVersion)."""
     from injector import k8stypes
 
+    if k8stypes.root_type(obj) is None and obj.get("kind") in _CANONICAL_API:
+        api = obj.get("apiVersion")
+        out = k8stypes.normalize({**obj, "apiVersion": _CANONICAL_API[obj["kind"]]},
+                                 omit_creation_timestamp=omit_creation_timestamp)
+        out = dict(out)
+        if api is None:
+            out.pop("apiVersion", None)
+        else:
+            out["apiVersion"] = api
+        return out
+    return k8stypes.normalize(obj, omit_creation_timestamp=omit_creation_timestamp)
+
+
+def _normalize(obj: dict, settings) -> dict:
+    """The object as its Go type round-trip leaves it (unknown fields dropped, ...);
+    Istio 1.7's Kubernetes types still wrote `creationTimestamp: null`."""
     legacy = bool(getattr(settings, "legacy", False))
-    return k8stypes.normalize(obj, creation_timestamp=legacy)
+    return typed_object(obj, omit_creation_timestamp=not legacy)
 
 
-def _dump(obj: dict) -> str:
+def _dump(obj: dict, settings) -> str:
+    """sigs.k8s.io/yaml output; Istio 1.7's yaml.v2 (v2.3.0) never folded long lines."""
     from injector import goyaml
 
-    return goyaml.dump(obj)
+    return goyaml.dump(obj, width=None if getattr(settings, "legacy", False) else goyaml.BEST_WIDTH)
 
 
 def inject_object(obj: dict, settings, warn: Callable[[str], None], label: str) -> dict:
@@ -197,7 +222,7 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
                 raise
             raise KubeInjectError(f"{label}: {e}") from None
         injected += 1
-        out.append(_dump(_finalize(new, settings)) + "---\n")
+        out.append(_dump(_finalize(new, settings), settings) + "---\n")
     for w in warnings:
         if warn is not None:
             warn(w)

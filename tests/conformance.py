@@ -21,7 +21,7 @@ from injector import goyaml, k8stypes, workload
 from injector.cluster import ClusterFacts, NamespaceInfo
 from injector.config import config_from_dict, deep_merge
 from injector.inject import MODE_WEBHOOK, inject_pod
-from injector.kubeinject import KubeInjectError, kube_inject
+from injector.kubeinject import KubeInjectError, kube_inject, typed_object
 from injector.mesh import apply_mesh_config, mesh_set, parse_mesh_text
 from injector.settings import Settings
 
@@ -141,8 +141,8 @@ def normalize_doc(obj: Any) -> Any:
         out["items"] = [normalize_doc(i) for i in obj.get("items") or []]
         out.pop("metadata", None)
         return out
-    if isinstance(obj, dict) and obj.get("kind"):
-        return k8stypes.normalize(obj, creation_timestamp=False)
+    if isinstance(obj, dict) and obj.get("kind") in workload.INJECTABLE_KINDS:
+        return typed_object(obj, omit_creation_timestamp=True)
     return obj
 
 
@@ -353,7 +353,7 @@ def run_webhook_patch(corpus: Corpus, case: dict, settings: Settings) -> CaseRes
     env = case.get("environment") or {}
     pod = goyaml.load(_read(corpus.root, case["input"])) or {}
     # The patch applies to the JSON of the typed Pod (nulls and empty lists omitted).
-    pod = k8stypes.normalize({"apiVersion": "v1", "kind": "Pod", **pod}, creation_timestamp=True)
+    pod = k8stypes.normalize({"apiVersion": "v1", "kind": "Pod", **pod}, omit_creation_timestamp=False)
     pod.pop("apiVersion", None)
     pod.pop("kind", None)
     pod.setdefault("metadata", {})
@@ -362,8 +362,8 @@ def run_webhook_patch(corpus: Corpus, case: dict, settings: Settings) -> CaseRes
     want = jsonpatch.apply_patch(copy.deepcopy(pod), patch)
     r = inject_pod(pod, settings, namespace=env.get("request_namespace") or "", mode=MODE_WEBHOOK,
                    version=env.get("sidecar_template_version"))
-    a = k8stypes.normalize({"apiVersion": "v1", "kind": "Pod", **r.pod}, creation_timestamp=False)
-    b = k8stypes.normalize({"apiVersion": "v1", "kind": "Pod", **want}, creation_timestamp=False)
+    a = k8stypes.normalize({"apiVersion": "v1", "kind": "Pod", **r.pod}, omit_creation_timestamp=True)
+    b = k8stypes.normalize({"apiVersion": "v1", "kind": "Pod", **want}, omit_creation_timestamp=True)
     res.structural = a == b
     if not res.structural:
         res.detail = first_difference(a, b)
