@@ -403,6 +403,15 @@ def test_load_matches_go(name, text, go_json):
     assert got == json.dumps(json.loads(go_json), sort_keys=True)
 
 
+TIMESTAMP_DATA = {"k00": "2001-12-14T21:59:43,5Z", "k01": "2001-12-14T21:59:43.1234567891Z", "k02": "2001-12-14T1:2:3Z", "k03": "2001-12-14T24:00:00Z", "k04": "2001-12-14 21:59:43", "k05": "2001-12-14T21:59:43+25:00", "k06": "2001-12-14t21:59:43z", "k07": "2001-12-14T21:59:43", "k08": "2001-12-14 1:2:3.5", "k09": "2001-12-14T21:59:43.Z", "k10": "2001-12-14T21:59:43-0500", "k11": "2000-02-29", "k12": "2001-02-29", "k13": "2001-12-14 21:59:43 +0000", "k14": "0000-01-01", "k15": "2001-1-1T00:00:60Z"}
+TIMESTAMP_YAML = 'k00: "2001-12-14T21:59:43,5Z"\nk01: 2001-12-14T21:59:43.1234567891Z\nk02: "2001-12-14T1:2:3Z"\nk03: 2001-12-14T24:00:00Z\nk04: "2001-12-14 21:59:43"\nk05: "2001-12-14T21:59:43+25:00"\nk06: 2001-12-14t21:59:43z\nk07: 2001-12-14T21:59:43\nk08: "2001-12-14 1:2:3.5"\nk09: 2001-12-14T21:59:43.Z\nk10: 2001-12-14T21:59:43-0500\nk11: "2000-02-29"\nk12: 2001-02-29\nk13: 2001-12-14 21:59:43 +0000\nk14: "0000-01-01"\nk15: 2001-1-1T00:00:60Z\n'
+
+
+def test_timestamp_like_strings_quoted_like_go():
+    assert goyaml.dump(TIMESTAMP_DATA) == TIMESTAMP_YAML
+    assert goyaml.load(TIMESTAMP_YAML) == TIMESTAMP_DATA  # timestamps stay strings
+
+
 def test_out_of_range_floats_stay_strings():
     # strconv.ParseFloat reports overflow as an error, so yaml.v2 keeps the text
     # (Go printed these four lines for toYaml)
