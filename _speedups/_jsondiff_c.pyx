@@ -4,13 +4,14 @@
 A line-by-line port of `injector/_jsondiff_py.py` (the reference: read it for the
 patch shape and the JSON equality) that must return exactly the same operations.
 What makes it fast: cdef functions with typed locals, direct dict/list access
-(PyDict_Next, PyDict_GetItem, PyList_GET_ITEM), the path kept as a chain of C structs
+(PyDict_Next, PyDict_GetItemWithError, PyList_GET_ITEM; two dicts with the
+same key order are walked side by side without hash lookups), the path kept as a chain of C structs
 on the C stack so a pointer string is built only when an op is emitted, and the list
 alignment tables (Myers, similarity LCS) in malloc'ed C arrays.
 """
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from cpython.dict cimport PyDict_GetItem, PyDict_Next, PyDict_Size, PyDict_CheckExact, PyDict_Check
+from cpython.dict cimport PyDict_GetItemWithError, PyDict_Next, PyDict_Size, PyDict_CheckExact, PyDict_Check
 from cpython.list cimport PyList_GET_SIZE, PyList_CheckExact, PyList_Check
 from cpython.tuple cimport PyTuple_Check
 from cpython.unicode cimport PyUnicode_CheckExact, PyUnicode_Check
@@ -121,19 +122,34 @@ cdef bint _scalar_eq(int kind, object a, object b) except -1:
     return bool(a == b)
 
 
+cdef inline bint _same_key(PyObject *x, PyObject *y) except -1:
+    """Whether two dict keys are equal; False when unsure (the caller then looks the key up)."""
+    if x == y:
+        return True
+    if PyUnicode_CheckExact(<object>x) and PyUnicode_CheckExact(<object>y):
+        return <str><object>x == <str><object>y
+    return False
+
+
 cdef bint _eq_dict(dict a, dict b) except -1:
-    cdef Py_ssize_t pos = 0
+    cdef Py_ssize_t pos = 0, pos_b = 0
     cdef PyObject *k
+    cdef PyObject *kb
     cdef PyObject *v
     cdef PyObject *w
-    cdef bint same = True
+    cdef bint same = True, ordered = True
     if PyDict_Size(a) != PyDict_Size(b):
         return False
     _enter(" in json_equal")
     try:
         while PyDict_Next(a, &pos, &k, &v):
-            w = PyDict_GetItem(b, <object>k)
-            if w == NULL or not _eq(<object>v, <object>w):
+            if not (ordered and PyDict_Next(b, &pos_b, &kb, &w) and _same_key(k, kb)):
+                ordered = False
+                w = PyDict_GetItemWithError(b, <object>k)
+                if w == NULL:
+                    same = False
+                    break
+            if v != w and not _eq(<object>v, <object>w):
                 same = False
                 break
     finally:
@@ -269,8 +285,10 @@ cdef int _settle(object b, Py_ssize_t size, Node *path, list ops, Py_ssize_t sta
 cdef int _diff_dict(dict a, dict b, Node *path, list ops) except -1:
     cdef Py_ssize_t start = PyList_GET_SIZE(ops)
     cdef bint nested = False
-    cdef Py_ssize_t whole = 0, common = 0, pos = 0
+    cdef Py_ssize_t whole = 0, common = 0, pos = 0, pos_b = 0
+    cdef bint ordered = True
     cdef PyObject *k
+    cdef PyObject *kb
     cdef PyObject *v
     cdef PyObject *w
     cdef int status
@@ -281,13 +299,17 @@ cdef int _diff_dict(dict a, dict b, Node *path, list ops) except -1:
     _enter(" in diff")
     try:
         while PyDict_Next(a, &pos, &k, &v):
+            if not (ordered and PyDict_Next(b, &pos_b, &kb, &w) and _same_key(k, kb)):
+                ordered = False
+                w = PyDict_GetItemWithError(b, <object>k)
             _forget(&child)
             child.key = k
-            w = PyDict_GetItem(b, <object>k)
             if w == NULL:
                 ops.append({"op": "remove", "path": _pointer(&child)})
                 continue
             common += 1
+            if v == w:
+                continue
             status = _diff(<object>v, <object>w, &child, ops)
             if status == WHOLE:
                 whole += 1
@@ -296,7 +318,7 @@ cdef int _diff_dict(dict a, dict b, Node *path, list ops) except -1:
         if common != PyDict_Size(b):
             pos = 0
             while PyDict_Next(b, &pos, &k, &w):
-                if PyDict_GetItem(a, <object>k) == NULL:
+                if PyDict_GetItemWithError(a, <object>k) == NULL:
                     _forget(&child)
                     child.key = k
                     ops.append({"op": "add", "path": _pointer(&child), "value": <object>w})
@@ -429,8 +451,8 @@ cdef bint _similar(object x, object y) except -1:
     if kx == K_DICT:
         if ky != K_DICT:
             return False
-        nx = PyDict_GetItem(x, "name")
-        ny = PyDict_GetItem(y, "name")
+        nx = PyDict_GetItemWithError(x, "name")
+        ny = PyDict_GetItemWithError(y, "name")
         if nx == NULL or ny == NULL:
             return nx == ny
         return _eq(<object>nx, <object>ny)
