@@ -22,7 +22,6 @@ import base64
 import math
 import re
 import struct
-import unicodedata
 from functools import cmp_to_key
 from typing import Any
 
@@ -65,7 +64,8 @@ _FIRST_NUM = frozenset("0123456789+-")
 _GO_INT = re.compile(r"([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _GO_UINT = re.compile(r"(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?")
+# strconv.ParseFloat of ".5"-like text: single underscores allowed between digits
+_DOT_FLOAT = re.compile(r"\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?")
 _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _TIMESTAMP = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -128,7 +128,7 @@ def _resolve_plain(s: str) -> Any:
     c = s[0]
     if c == ".":
         if _DOT_FLOAT.fullmatch(s):
-            return _parse_float(s, s)
+            return _parse_float(s.replace("_", ""), s)
         return s
     if c in _FIRST_NUM:
         plain = s.replace("_", "") if "_" in s else s
@@ -279,12 +279,18 @@ def _number_text(v: int | float) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _is_letter(c: str) -> bool:
-    return c.isalpha() or unicodedata.category(c).startswith("L")
+def _digit_run(s: str, i: int, n: int) -> tuple[int, int]:
+    """Accumulate the decimal digits (Unicode Nd, as unicode.IsDigit) from s[i] like Go's
+    int64 arithmetic (wrapping on overflow); returns (value, index after the run)."""
+    while i < len(s) and s[i].isdecimal():
+        n = ((n * 10 + ord(s[i]) - 48) + 2**63) % 2**64 - 2**63
+        i += 1
+    return n, i
 
 
 def _key_less(a: str, b: str) -> bool:
-    """yaml.v2 sorter.go keyList.Less for two string keys."""
+    """yaml.v2 sorter.go keyList.Less for two string keys: letters by code point,
+    non-letters before letters, runs of digits by numeric value."""
     n = min(len(a), len(b))
     i = 0
     while i < n and a[i] == b[i]:
@@ -292,27 +298,22 @@ def _key_less(a: str, b: str) -> bool:
     if i == n:
         return len(a) < len(b)
     ca, cb = a[i], b[i]
-    al, bl = _is_letter(ca), _is_letter(cb)
+    al, bl = ca.isalpha(), cb.isalpha()  # unicode.IsLetter: categories L*
     if al and bl:
         return ca < cb
     if al or bl:
         return bl
     an = bn = 0
     if ca == "0" or cb == "0":
+        # a zero continuing a number that started before i counts as a digit of it
         j = i - 1
-        while j >= 0 and a[j].isdigit() and a[j] in "0123456789":
+        while j >= 0 and a[j].isdecimal():
             if a[j] != "0":
                 an = bn = 1
                 break
             j -= 1
-    ai = i
-    while ai < len(a) and "0" <= a[ai] <= "9":
-        an = an * 10 + ord(a[ai]) - 48
-        ai += 1
-    bi = i
-    while bi < len(b) and "0" <= b[bi] <= "9":
-        bn = bn * 10 + ord(b[bi]) - 48
-        bi += 1
+    an, ai = _digit_run(a, i, an)
+    bn, bi = _digit_run(b, i, bn)
     if an != bn:
         return an < bn
     if ai != bi:

@@ -412,6 +412,16 @@ def test_timestamp_like_strings_quoted_like_go():
     assert goyaml.load(TIMESTAMP_YAML) == TIMESTAMP_DATA  # timestamps stay strings
 
 
+def test_underscores_in_numbers_like_go():
+    # Go printed this YAML (toYaml) and this JSON (-yaml2json) for the same strings
+    data = {"a": ".00_9", "b": ".0_1", "c": "._1", "d": ".1_0e5", "e": "+1_0", "f": "1_0.5",
+            "g": "0x_1F", "h": "1__0"}
+    assert goyaml.dump(data) == (
+        'a: ".00_9"\nb: ".0_1"\nc: ._1\nd: ".1_0e5"\ne: "+1_0"\nf: "1_0.5"\ng: "0x_1F"\nh: "1__0"\n')
+    text = "a: .00_9\nb: .0_1\nd: .1_0e5\ne: +1_0\nf: 1_0.5\ng: 0x_1F\n"
+    assert goyaml.load(text) == {"a": 0.009, "b": 0.01, "d": 10000, "e": 10, "f": 10.5, "g": 31}
+
+
 def test_out_of_range_floats_stay_strings():
     # strconv.ParseFloat reports overflow as an error, so yaml.v2 keeps the text
     # (Go printed these four lines for toYaml)
