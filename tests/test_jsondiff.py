@@ -93,6 +93,8 @@ def mutated(draw, value):
             out[key] = draw(mutated(val)) if choice == 1 else val
         for _ in range(draw(st.integers(0, 2))):
             out[draw(keys)] = draw(json_values)
+        if draw(st.integers(0, 3)) == 0:  # same keys, another order
+            out = dict(reversed(list(out.items())))
         return out
     if isinstance(value, list):
         out = []
