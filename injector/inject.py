@@ -441,8 +441,9 @@ def select_templates(settings, annotations: dict, mode: str) -> list[str]:
     return out
 
 
-def _strip_pod(pod: dict) -> dict:
-    """Remove what a previous injection added (by its status annotation)."""
+def _strip_pod(pod: dict, status_port: int | None = None) -> dict:
+    """Remove what a previous injection added (by its status annotation): the template
+    data must look like the pod before that injection."""
     pod = copy.deepcopy(pod)
     meta = pod.get("metadata") or {}
     raw = (meta.get("annotations") or {}).get(STATUS_ANNOTATION)
@@ -459,11 +460,10 @@ def _strip_pod(pod: dict) -> dict:
         drop = set(st.get(key) or [])
         if drop and spec.get(key):
             spec[key] = [x for x in spec[key] if x.get("name") not in drop]
-    env_drop = {probes.ENV_NAME}
-    for c in spec.get("containers") or []:
-        pass
-    del env_drop
-    meta.get("annotations", {}).pop(STATUS_ANNOTATION, None)
+    ann = meta.get("annotations") or {}
+    if status_port is not None and _prom_get(ann, "prometheus_io_port") == str(status_port):
+        _prom_clear(ann)
+    ann.pop(STATUS_ANNOTATION, None)
     return pod
 
 
@@ -523,8 +523,29 @@ def _env(settings, name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def _openshift_reset_proxy_user(pod: dict) -> None:
+    """OpenShift gives every container the same runAsUser; a user istio-proxy whose
+    runAsUser equals the app's would break interception, so that UID/GID is ignored."""
+    containers = (pod.get("spec") or {}).get("containers") or []
+    proxy = _find(containers, PROXY)
+    if proxy is None or not isinstance(proxy.get("securityContext"), dict):
+        return
+    proxy_user = app_user = 0
+    for c in containers:
+        uid = (c.get("securityContext") or {}).get("runAsUser")
+        if c.get("name") == PROXY:
+            proxy_user = uid if uid is not None else 0
+        elif c.get("name") not in (VALIDATION, INIT) and uid is not None:
+            app_user = uid
+    if proxy_user == app_user:
+        proxy["securityContext"].pop("runAsUser", None)
+        proxy["securityContext"].pop("runAsGroup", None)
+
+
 def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta: dict,
             deploy_meta: dict, proxy_envs: dict | None = None) -> InjectionResult:
+    if mode == MODE_WEBHOOK and _env(settings, "PLATFORM").lower() == "openshift":
+        _openshift_reset_proxy_user(pod)
     original = copy.deepcopy(pod)
     meta = pod.setdefault("metadata", {})
     annotations = meta.get("annotations") or {}
@@ -535,7 +556,8 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     native = _native_sidecars(settings, pod)
     uid, gid = _proxy_ids(settings, namespace if mode == MODE_WEBHOOK else None)
     revision = settings.revision or ""
-    stripped = _reinsert_overrides(_strip_pod(pod))
+    proxy_envs = _cluster_envs(settings, meta, proxy_envs)
+    stripped = _reinsert_overrides(_strip_pod(pod, _status_port(settings.mesh)))
     data = templatedata.build(
         legacy=False, type_meta=type_meta, deploy_meta=deploy_meta,
         pod_meta=stripped.get("metadata"), pod_spec=stripped.get("spec"),
@@ -549,13 +571,8 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     # Overlays apply to the pod as it is (a previous injection included: env such as
     # ISTIO_KUBE_APP_PROBERS survives re-injection); the data saw the stripped pod.
     merged = copy.deepcopy(original)
-    if native:
-        # A user-supplied istio-proxy becomes the native sidecar the templates patch.
-        mspec = merged.setdefault("spec", {})
-        user_proxy = _find(mspec.get("containers") or [], PROXY)
-        if user_proxy is not None and _find(mspec.get("initContainers") or [], PROXY) is None:
-            mspec["containers"] = [c for c in mspec["containers"] if c is not user_proxy]
-            mspec["initContainers"] = list(mspec.get("initContainers") or []) + [user_proxy]
+    native_allowed = _env(settings, "ENABLE_NATIVE_SIDECARS", "auto").strip().lower() not in (
+        "false", "disabled", "0", "off")
     template_pod: dict = {}
     for name in select_templates(settings, annotations, mode):
         tpl = tpls.get(name)
@@ -566,6 +583,13 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
         overlay = _load_yaml(text, f"template {name!r}")
         try:
             template_pod = merge.strategic_merge(template_pod, overlay)
+            mspec = merged.setdefault("spec", {})
+            tinit = (template_pod.get("spec") or {}).get("initContainers") or []
+            user_proxy = _find(mspec.get("containers") or [], PROXY)
+            if native_allowed and user_proxy is not None and _find(tinit, PROXY) is not None:
+                # A user-supplied istio-proxy becomes the native sidecar the template patches.
+                mspec["containers"] = [c for c in mspec["containers"] if c is not user_proxy]
+                mspec["initContainers"] = list(mspec.get("initContainers") or []) + [user_proxy]
             merged = merge.strategic_merge(merged, overlay)
         except merge.MergeError as e:
             raise InjectionError(f"failed applying injection overlay of template {name!r}: {e}") from None
@@ -675,7 +699,9 @@ def _reapply_user_containers(merged: dict, original: dict, template_pod: dict, p
             if match is None and name in (injected_status.get(key) or []):
                 continue  # what we injected before is not the user's
             if match is None:
-                match = _find(ospec.get("containers") or [], name) or _find(ospec.get("initContainers") or [], name)
+                match = _find(ospec.get("containers") or [], name)
+                if match is None and key == "initContainers":
+                    match = _find(ospec.get("initContainers") or [], name)
             if match is None:
                 continue
             overlay = copy.deepcopy(match)
@@ -688,34 +714,63 @@ def _reapply_user_containers(merged: dict, original: dict, template_pod: dict, p
                 continue
             new = merge.strategic_merge({"spec": {"containers": [cur]}}, {"spec": {"containers": [overlay]}})
             mspec[key] = [new["spec"]["containers"][0] if c is cur else c for c in lst]
-    # A user container of an injected name that now lives in the other list (native
-    # sidecars: istio-proxy is an init container) is dropped from where it was.
-    for key, other in (("containers", "initContainers"), ("initContainers", "containers")):
-        moved = set(_names(tspec.get(other))) - set(_names(tspec.get(key)))
-        if moved and mspec.get(key):
-            mspec[key] = [c for c in mspec[key] if c.get("name") not in moved]
     if not already and (overrides["containers"] or overrides["initContainers"]):
         out = {k: [_go_order(_typed_container(c), "Container") for c in v] for k, v in overrides.items() if v}
         merged.setdefault("metadata", {}).setdefault("annotations", {})[OVERRIDES_ANNOTATION] = \
             _ordered_go_json(out)
-    _adjust_init_user(merged, original)
+    _adjust_init_user(merged, original, pc)
     return merged
 
 
-def _adjust_init_user(pod: dict, original: dict) -> None:
-    """A user-set runAsUser on istio-proxy is the UID istio-init must exclude (`-u`)."""
+def _adjust_init_user(pod: dict, original: dict, pc: dict) -> None:
+    """A user-set runAsUser/runAsGroup on istio-proxy: istio-validation runs as that user,
+    istio-init's `-u` (the UID iptables exempts) follows it; under TPROXY the proxy must
+    stay root."""
     user = probes.find_sidecar(original.get("spec") or {})
-    uid = ((user or {}).get("securityContext") or {}).get("runAsUser")
-    if uid is None:
+    sc = (user or {}).get("securityContext") or {}
+    uid, gid = sc.get("runAsUser"), sc.get("runAsGroup")
+    if uid is None and gid is None:
         return
-    for c in (pod.get("spec") or {}).get("initContainers") or []:
-        if c.get("name") not in (INIT, VALIDATION):
-            continue
-        args = list(c.get("args") or [])
-        for i, a in enumerate(args[:-1]):
-            if a == "-u":
-                args[i + 1] = str(uid)
-        c["args"] = args
+    spec = pod.get("spec") or {}
+    init = _find(spec.get("initContainers") or [], INIT) or _find(spec.get("initContainers") or [], VALIDATION)
+    if init is None:
+        return
+    ann = (pod.get("metadata") or {}).get("annotations") or {}
+    tproxy = (pc or {}).get("interceptionMode") == "TPROXY" or ann.get("sidecar.istio.io/interceptionMode") == "TPROXY"
+    if tproxy and uid is not None:
+        proxy = probes.find_sidecar(spec)
+        if proxy is not None and isinstance(proxy.get("securityContext"), dict):
+            proxy["securityContext"]["runAsUser"] = 0
+    if not tproxy and init.get("name") == VALIDATION:
+        isc = init.setdefault("securityContext", {})
+        if uid is not None:
+            isc["runAsUser"] = uid
+        if gid is not None:
+            isc["runAsGroup"] = gid
+    if not uid:
+        return
+    args = list(init.get("args") or [])
+    for i, a in enumerate(args[:-1]):
+        if a == "-u":
+            args[i + 1] = str(uid)
+            init["args"] = args
+            return
+
+
+def _cluster_envs(settings, meta: dict, proxy_envs: dict | None) -> dict[str, str]:
+    """Cluster ID and network for the proxy: values, then the webhook path, then (network)
+    the pod's topology.istio.io/network label; only non-empty ones are set."""
+    envs = dict(proxy_envs or {})
+    cluster = envs.get("ISTIO_META_CLUSTER_ID") or _values_flag(settings.values, "global", "multiCluster", "clusterName") or ""
+    network = envs.get("ISTIO_META_NETWORK") or _values_flag(settings.values, "global", "network") or ""
+    labels = meta.get("labels") or {}
+    if NETWORK_LABEL in labels:
+        network = labels[NETWORK_LABEL]
+    if cluster:
+        envs["ISTIO_META_CLUSTER_ID"] = str(cluster)
+    if network:
+        envs["ISTIO_META_NETWORK"] = str(network)
+    return envs
 
 
 def _update_cluster_envs(sidecar: dict | None, envs: dict[str, str]) -> None:
@@ -736,13 +791,12 @@ def _post_process(pod: dict, template_pod: dict, settings, original: dict, pc: d
         meta["labels"] = {}
     spec = pod.setdefault("spec", {})
     mesh = settings.mesh
-    proxy_envs = dict(proxy_envs or {})
-    network = _values_flag(settings.values, "global", "network")
-    if network and "ISTIO_META_NETWORK" not in proxy_envs:
-        proxy_envs["ISTIO_META_NETWORK"] = str(network)
     if proxy_envs:
         _update_cluster_envs(probes.find_sidecar(spec), proxy_envs)
-    status_port = int(pc.get("statusPort", _status_port(mesh)) or 0) if isinstance(pc, dict) else _status_port(mesh)
+    # kube-inject applies proxy.istio.io/config to its mesh; the webhook uses the mesh's.
+    status_port = _status_port(mesh)
+    if mode == MODE_KUBE_INJECT and isinstance(pc, dict) and pc.get("statusPort") is not None:
+        status_port = int(pc["statusPort"])
     _prometheus_merge(pod, settings, status_port)
     ann = meta["annotations"]
     rewrite_default = bool(_values_flag(settings.values, "sidecarInjectorWebhook", "rewriteAppHTTPProbe"))
@@ -763,23 +817,53 @@ def _post_process(pod: dict, template_pod: dict, settings, original: dict, pc: d
     _reorder(pod, settings, pc)
 
 
+def _prom_key(k: str) -> str:
+    """Prometheus' label-name sanitising: `prometheus.io/port` ~ `prometheus-io/port`."""
+    return re.sub(r"[^a-zA-Z0-9_]", "_", k)
+
+
+def _prom_get(ann: dict, sanitized: str) -> str | None:
+    for k, v in ann.items():
+        if _prom_key(k) == sanitized:
+            return v
+    return None
+
+
+def _prom_clear(ann: dict) -> None:
+    for k in [k for k in ann if _prom_key(k) in ("prometheus_io_port", "prometheus_io_path", "prometheus_io_scrape")]:
+        del ann[k]
+
+
 def _prometheus_merge(pod: dict, settings, status_port: int) -> None:
+    """Metrics merge: the agent serves the app's metrics; the user's prometheus.io/*
+    annotations move to ISTIO_PROMETHEUS_ANNOTATIONS on istio-proxy."""
     ann = pod["metadata"]["annotations"]
-    if ann.get("prometheus.io/scrape") == "false":
+    scrape_value = _prom_get(ann, "prometheus_io_scrape")
+    if scrape_value is not None and scrape_value in _GO_BOOLS and not _GO_BOOLS[scrape_value]:
         return
     if not _prometheus_enabled(settings, ann):
         return
     target = str(status_port)
-    if ann.get("prometheus.io/port") == target:
+    if _prom_get(ann, "prometheus_io_port") == target:
         return
-    scrape = {k: ann.get("prometheus.io/" + k, "") for k in ("scrape", "path", "port")}
+    scrape = {"scrape": "", "path": "", "port": ""}
+    for k, v in ann.items():
+        key = _prom_key(k)
+        if key.startswith("prometheus_io_") and key[len("prometheus_io_"):] in scrape:
+            scrape[key[len("prometheus_io_"):]] = v
     sidecar = probes.find_sidecar(pod.get("spec") or {})
     if any(scrape.values()) and sidecar is not None:
         sidecar["env"] = list(sidecar.get("env") or []) + [
-            {"name": "ISTIO_PROMETHEUS_ANNOTATIONS", "value": go_json(scrape)}]
+            {"name": "ISTIO_PROMETHEUS_ANNOTATIONS", "value": _ordered_go_json(scrape)}]
+    _prom_clear(ann)
     ann["prometheus.io/port"] = target
     ann["prometheus.io/path"] = "/stats/prometheus"
     ann["prometheus.io/scrape"] = "true"
+
+
+_GO_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+             "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+INIT_BEFORE_PROXY_ANNOTATION = "sidecar.istio.io/init-containers-before-proxy"
 
 
 def _reorder(pod: dict, settings, pc: dict) -> None:
@@ -794,8 +878,16 @@ def _reorder(pod: dict, settings, pc: dict) -> None:
     if not inits:
         return
     if _find(inits, PROXY) is not None:
-        for name in (CORE_DUMP, PROXY, VALIDATION, INIT):
+        before = ",".join(x for x in (_env(settings, "INIT_CONTAINER_BEFORE_PROXY"),
+                                      (pod.get("metadata") or {}).get("annotations", {}).get(
+                                          INIT_BEFORE_PROXY_ANNOTATION, "")) if x)
+        names_before = list(dict.fromkeys(n for n in before.split(",") if before))
+        inits = _move(inits, CORE_DUMP, first=True)
+        inits = _move(inits, PROXY, first=True)
+        for name in reversed(names_before):
             inits = _move(inits, name, first=True)
+        inits = _move(inits, VALIDATION, first=True)
+        inits = _move(inits, INIT, first=True)
     else:
         inits = _move(inits, VALIDATION, first=True)
         inits = _move(inits, INIT, first=False)
