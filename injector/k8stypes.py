@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from typing import Any
 
 from injector import quantity
@@ -870,18 +871,34 @@ def _int_or_string(v: Any, path: str) -> int | str:
     return _as_int(v, path)
 
 
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))")
+
+
 def _time(v: Any, path: str) -> str | None:
     """metav1.Time: RFC 3339 in, RFC 3339 UTC whole seconds out; null for the zero time."""
     if v is None:
         return None
     if not isinstance(v, str):
         raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(v)} into metav1.Time")
-    if v == "":
-        return None
-    try:
-        t = _dt.datetime.fromisoformat(v.replace("z", "Z"))
-    except ValueError:
-        raise K8sTypeError(f'{path}: parsing time "{v}" as RFC 3339 failed') from None
-    if t.tzinfo is None or "T" not in v.upper():
+    m = _RFC3339.fullmatch(v)
+    if m is None:
         raise K8sTypeError(f'{path}: parsing time "{v}" as RFC 3339 failed')
-    return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        t = _dt.datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]),
+                         tzinfo=_dt.timezone.utc)
+    except ValueError:
+        raise K8sTypeError(f'{path}: parsing time "{v}": out of range') from None
+    if not m[8]:
+        offset = _dt.timedelta(hours=int(m[10]), minutes=int(m[11]))
+        try:
+            t = t - offset if m[9] == "+" else t + offset
+        except OverflowError:
+            raise K8sTypeError(f'{path}: time "{v}" is outside years 1-9999') from None
+    if t == _ZERO_TIME:
+        return None  # Go's zero time.Time marshals as null
+    return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T"
+            f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z")
+
+
+_ZERO_TIME = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc)

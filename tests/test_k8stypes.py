@@ -48,6 +48,27 @@ def test_creation_timestamp_option_and_time_format():
         normalize(obj)
 
 
+@pytest.mark.parametrize("given,expected", [
+    ("2020-01-02T03:04:05Z", "2020-01-02T03:04:05Z"),
+    ("2020-01-02T03:04:05.999999+00:00", "2020-01-02T03:04:05Z"),
+    ("2020-01-02T00:30:00+01:00", "2020-01-01T23:30:00Z"),
+    ("0001-01-01T00:00:00Z", None),  # the zero time.Time
+    (None, None),
+])
+def test_metav1_time(given, expected):
+    obj = _deployment()
+    obj["metadata"]["creationTimestamp"] = given
+    assert normalize(obj)["metadata"]["creationTimestamp"] == expected
+
+
+@pytest.mark.parametrize("bad", ["", "2020-01-02 03:04:05Z", "2020-13-01T00:00:00Z", "2020-01-02", 5])
+def test_metav1_time_errors(bad):
+    obj = _deployment()
+    obj["metadata"]["creationTimestamp"] = bad
+    with pytest.raises(K8sTypeError, match="creationTimestamp"):
+        normalize(obj)
+
+
 def test_non_omitempty_fields_print_zero_values():
     pod = {"apiVersion": "v1", "kind": "Pod", "spec": {}}
     out = normalize(pod)
