@@ -480,3 +480,68 @@ def test_example_workload_is_injected_by_the_shipped_registration():
     [hook] = find("MutatingWebhookConfiguration")["webhooks"]
     assert wc.webhook_called(hook, namespace["metadata"]["name"], namespace["metadata"].get("labels") or {},
                              deployment["spec"]["template"]["metadata"].get("labels") or {})
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_deployment_args_serve_the_shipped_config(tmp_path):
+    """Run `injector serve` with the Deployment's exact flags on the ConfigMap's files."""
+    import os
+    import signal
+    import ssl
+    import sys
+    import time
+
+    import httpx
+
+    from injector.certs import generate
+
+    etc = tmp_path / "etc" / "injector"
+    for name, data in find("ConfigMap", "injector-config")["data"].items():
+        (etc / "config").mkdir(parents=True, exist_ok=True)
+        (etc / "config" / name).write_text(data)
+    paths = generate(["localhost"], ["127.0.0.1"]).write(etc / "certs")
+    assert {paths["cert"].name, paths["key"].name} == {"tls.crt", "tls.key"}
+    port = _free_port()
+    args = [a.replace("/etc/injector/", f"{etc}/") for a in container()["args"]]
+    args = [a for a in args if not a.startswith("--port=")] + [f"--port={port}", "--host=127.0.0.1"]
+    script = ("import argparse, sys\n"
+              "from injector.commands import serve\n"
+              "p = argparse.ArgumentParser(); serve.register(p.add_subparsers())\n"
+              "a = p.parse_args(['serve', *sys.argv[1:]]); raise SystemExit(a.func(a))\n")
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ctx = ssl.create_default_context(cafile=str(paths["ca"]))
+    review = json.loads((ROOT / "examples" / "review.json").read_text())
+    try:
+        with httpx.Client(verify=ctx, base_url=f"https://127.0.0.1:{port}", timeout=5) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "not ready within 60 s"
+                time.sleep(0.2)
+            assert client.get("/healthz").status_code == 200
+            answer = client.post("/inject", json=review).json()
+        assert answer["response"]["uid"] == review["request"]["uid"]
+        assert answer["response"]["allowed"] is True and answer["response"]["patch"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=serve_args().graceful_timeout + 5)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.stdout.close()
+    assert proc.returncode == 0
