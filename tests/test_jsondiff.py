@@ -135,8 +135,8 @@ def long_list_pairs(draw):
     return a, draw(mutated(a))
 
 
-HYP = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-LONG = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HYP = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LONG = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ---------------------------------------------------------------- properties
