@@ -12,6 +12,8 @@ import sys
 
 # Order is the order of `injector --help`.
 COMMANDS = [
+    "serve",
+    "admit",
     "template",
     "iptables",
     "check",

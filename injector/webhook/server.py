@@ -74,18 +74,23 @@ def _import(path: str) -> Callable:
     return getattr(mod, name)
 
 
+CONFIG_FILE_FLAGS = ("inject_config_file", "values_file", "mesh_config_file", "mesh_defaults_file",
+                     "cluster_objects")
+
+
 def settings_runtime(options: ServeOptions) -> tuple[Runtime, list[Path]]:
     """Load the injector settings (files, cluster or embedded default) into a Runtime."""
-    from injector import settings as settings_mod
     from injector.pipeline import pod_injector_factory
+    from injector.settings import settings_from_args
 
-    settings, paths = settings_mod.settings_from_args(options.config_args, with_paths=True)
+    settings = settings_from_args(options.config_args)
     runtime = Runtime(
         injector_for=pod_injector_factory(settings),
         failure_policy=options.failure_policy,
         max_body=options.max_body,
     )
-    return runtime, [Path(p) for p in paths]
+    paths = [getattr(options.config_args, f, None) for f in CONFIG_FILE_FLAGS]
+    return runtime, [Path(p) for p in paths if p]
 
 
 def hypercorn_config(options: ServeOptions) -> _Config:
