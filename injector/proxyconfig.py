@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from injector.mesh import merge_proxy_config
-from injector.template.values import Int64, StrMap, Stringer
+from injector.template.values import GoStruct, Int64, StrMap, Stringer
 
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
 
@@ -290,15 +290,58 @@ def proxy_config_json(pc: dict, defaults: dict) -> str:
 
 # ---------------------------------------------------------------- template data
 
-class ProxyConfigData(dict):
-    """`.ProxyConfig` in the Go value model; `proto_json` is what `protoToJSON` prints."""
+class ProxyConfigData(GoStruct):
+    """`.ProxyConfig` in the Go value model: a struct with Go field names.
+
+    Templates read the Go-named fields (tag "-": encoding/json skips them). The hidden
+    fields after them carry the cleaned proto-JSON (json tags = proto-JSON names, in
+    declaration order), so `protoToJSON`/`structToJSON` marshalling this struct with
+    encoding/json rules prints what Istio's protoToJSON prints. `proto_json` holds the
+    same text ready made; `config` the effective ProxyConfig (proto-JSON data).
+    """
 
     __slots__ = ("proto_json", "config")
 
-    def __init__(self, items: Any = (), proto_json: str = "{}", config: dict | None = None) -> None:
-        super().__init__(items)
+    def __init__(self, access: dict, proto_fields: list[tuple[str, Any]], proto_json: str = "{}",
+                 config: dict | None = None) -> None:
+        fields = [(name, "-", value) for name, value in access.items()]
+        fields += [("XXX_proto_" + key, key, value) for key, value in proto_fields]
+        super().__init__(fields, type_name="*v1alpha1.ProxyConfig")
         self.proto_json = proto_json
         self.config = config or {}
+
+    def __getitem__(self, name: str) -> Any:
+        return self.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.has_field(name) and not name.startswith("XXX_proto_")
+
+
+def _proto_fields(pc: dict) -> list[tuple[str, Any]]:
+    """(proto-JSON name, value) pairs that jsonpb prints, in order, as Go values."""
+    out = []
+    for key in [k for k, _ in FIELDS if k in pc] + sorted(k for k in pc if k not in FIELD_KIND):
+        kind = FIELD_KIND.get(key)
+        v = pc[key]
+        if kind == ENUM:
+            if v == ENUMS[key][0]:
+                continue
+        elif _is_zero(kind, v):
+            continue
+        out.append((key, _go_json_value(v)))
+    return out
+
+
+def _go_json_value(v: Any) -> Any:
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, int):
+        return Int64(v)
+    if isinstance(v, dict):
+        return {str(k): _go_json_value(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_go_json_value(x) for x in v]
+    return v
 
 
 def go_name(json_name: str) -> str:
@@ -364,8 +407,8 @@ def proxyconfig_template_data(pc: dict, defaults: dict | None = None) -> ProxyCo
     for key, v in pc.items():  # fields we do not know: keep them readable
         if key not in FIELD_KIND:
             data[go_name(key)] = _go_message(v)
-    js = proxy_config_json(pc, defaults) if defaults is not None else proto_json(pc)
-    return ProxyConfigData(data, proto_json=js, config=pc)
+    shown = clean_proxy_config(pc, defaults) if defaults is not None else pc
+    return ProxyConfigData(data, _proto_fields(shown), proto_json=proto_json(shown), config=pc)
 
 
 def mesh_template_data(mesh: dict, proxy_defaults: dict | None = None) -> dict:

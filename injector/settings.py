@@ -61,7 +61,9 @@ def parse_templates(config: InjectorConfig) -> dict:
     from injector.template.funcs.sets import FUNCSETS
 
     funcs = FUNCSETS["istio-1.7" if config.legacy else "istio"]
-    return {name: Template.parse(text, name=name, funcs=funcs) for name, text in config.templates.items()}
+    # Istio 1.7 parsed its single template under the name "inject" (errors say so)
+    return {name: Template.parse(text, name="inject" if config.legacy else name, funcs=funcs)
+            for name, text in config.templates.items()}
 
 
 @dataclass(frozen=True)

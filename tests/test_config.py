@@ -174,7 +174,7 @@ def test_corpus_templates_parse_eagerly(corpus):
 @needs_engine
 def test_bad_template_fails_at_load():
     from injector.template import ParseError
-    with pytest.raises(ParseError, match=r"sidecar:2:"):
+    with pytest.raises(ParseError, match=r"template: sidecar:\d"):
         Settings.from_texts("templates:\n  sidecar: |\n    a: 1\n    b: {{ .X \n")
 
 

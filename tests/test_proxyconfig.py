@@ -103,11 +103,14 @@ def test_proxy_config_env_matches_goldens(corpus):
     pairs = _golden_pairs(corpus)
     assert len(pairs) >= {"istio-1.7.3": 60, "istio-1.29.6": 15}[corpus]
     bad = []
+    from injector.template.funcs.gojson import marshal
     for cid, annos, want, mesh, pdef, legacy in pairs:
         pc = effective_proxy_config(mesh, annos, legacy=legacy)
         got = proxy_config_json(pc, pdef)
-        if got != want:
-            bad.append((cid, got, want))
+        data = proxyconfig_template_data(pc, pdef)
+        # the template data marshals (encoding/json rules, as protoToJSON) to the same text
+        if got != want or data.proto_json != want or marshal(data) != want:
+            bad.append((cid, got, data.proto_json, marshal(data), want))
     assert not bad, f"{len(bad)}/{len(pairs)} PROXY_CONFIG mismatches: {bad[:3]}"
     # both empty and non-trivial values are covered
     assert {"{}"} < {w for _, _, w, *_ in pairs}
