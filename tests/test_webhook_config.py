@@ -11,6 +11,7 @@ import argparse
 import base64
 import io
 import json
+import ssl
 import threading
 from contextlib import redirect_stderr, redirect_stdout
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -278,8 +279,9 @@ def test_cli_rejects_a_bad_timeout():
 class FakeApiserver:
     """Serves one MutatingWebhookConfiguration, applies JSON Patches as the apiserver does."""
 
-    def __init__(self, objects: dict[str, dict]):
+    def __init__(self, objects: dict[str, dict], tls: dict | None = None):
         self.objects = objects
+        self.scheme = "https" if tls else "http"
         self.requests: list[tuple[str, str, dict, object]] = []
         fake = self
 
@@ -333,11 +335,15 @@ class FakeApiserver:
                 self._answer(200, patched)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls:  # paths as CertBundle.write returns them
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls["cert"], tls["key"])
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self):
         self.thread.start()
@@ -457,3 +463,25 @@ def test_patch_ca_without_any_kubeconfig_says_so(tmp_path, ca_file, monkeypatch)
     monkeypatch.setenv("HOME", str(tmp_path))
     code, _, err = cli("webhook", "patch-ca", "--name", "injector", "--ca-bundle-file", str(ca_file))
     assert code == 1 and "Kubernetes client configuration" in err
+
+
+def test_patch_ca_in_a_pod_uses_the_service_account(tmp_path, ca_file, monkeypatch):
+    """KUBERNETES_SERVICE_HOST set, no kubeconfig flags: token and CA of the service account."""
+    from kubernetes.config import incluster_config
+
+    apiserver_tls = generate([], ["127.0.0.1"]).write(tmp_path / "apiserver")
+    sa = tmp_path / "serviceaccount"
+    sa.mkdir()
+    (sa / "token").write_text("sa-token")
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(sa / "token"))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(apiserver_tls["ca"]))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))  # must not be read
+    with FakeApiserver({"injector": live_config("injector", 1)}, tls=apiserver_tls) as api:
+        monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(api.server.server_address[1]))
+        code, out, err = cli("webhook", "patch-ca", "--name", "injector", "--ca-bundle-file", str(ca_file))
+        assert code == 0, err
+        scheme, token = api.requests[-1][2]["authorization"].split(" ", 1)
+        assert (scheme.lower(), token) == ("bearer", "sa-token")  # auth schemes are case-insensitive
+        want = base64.b64encode(ca_file.read_bytes()).decode()
+        assert api.objects["injector"]["webhooks"][0]["clientConfig"]["caBundle"] == want
