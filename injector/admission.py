@@ -67,6 +67,21 @@ def _pod_identity(pod: Any, request: dict) -> tuple[str, str]:
     return str(ns), str(name)
 
 
+def _non_pod(obj: dict, request: dict) -> str:
+    """What the object is when it is clearly not a Pod, else "".
+
+    The object's own `kind` decides; without one, the request's `resource` does. The
+    request's `kind` is not trusted alone: Istio ignores it (its tests send
+    `AdmissionRequest` there).
+    """
+    kind = obj.get("kind")
+    if kind is not None:
+        return "" if kind == "Pod" else str(kind)
+    resource = request.get("resource")
+    name = resource.get("resource") if isinstance(resource, dict) else None
+    return "" if not name or name == "pods" else str(name)
+
+
 def parse_review(body: bytes) -> tuple[str, dict]:
     """Decode and validate the envelope; return (apiVersion, request) or raise BadReview."""
     try:
@@ -85,7 +100,8 @@ def parse_review(body: bytes) -> tuple[str, dict]:
     request = doc.get("request")
     if not isinstance(request, dict):
         raise BadReview("AdmissionReview has no request")
-    if not request.get("uid") or not isinstance(request.get("uid"), str):
+    # An empty uid is accepted, as Istio does (its own tests send one); a missing one is not.
+    if not isinstance(request.get("uid"), str):
         raise BadReview("AdmissionReview request has no uid")
     return api_version, request
 
@@ -120,15 +136,14 @@ def review(
     uid = request["uid"]
 
     obj = request.get("object")
-    kind = request.get("kind")
-    kind_name = kind.get("kind") if isinstance(kind, dict) else None
     if not isinstance(obj, dict):
         msg = "AdmissionReview request has no object"
         return Outcome(200, _response(api_version, uid, False, message=msg, code=400),
                        "failed", "no-object", msg)
-    if (kind_name and kind_name != "Pod") or obj.get("kind", "Pod") != "Pod":
+    what = _non_pod(obj, request)
+    if what:
         # The webhook is registered for pods; anything else passes through untouched.
-        msg = f"not a Pod ({kind_name or obj.get('kind')}): nothing to inject"
+        msg = f"not a Pod ({what}): nothing to inject"
         return Outcome(200, _response(api_version, uid, True), "skipped", "not-a-pod", msg)
 
     namespace, name = _pod_identity(obj, request)

@@ -111,6 +111,8 @@ def test_opt_out_is_allowed_without_patch(client):
     ({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v2"}, "unsupported apiVersion"),
     ({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1"}, "has no request"),
     ({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": {}}, "has no uid"),
+    ({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": {"uid": 7}},
+     "has no uid"),
     ({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": {"uid": "x"}},
      "has no object"),
 ])
@@ -123,9 +125,20 @@ def test_bad_reviews_get_a_denied_review_naming_the_problem(client, body, needle
 
 def test_non_pod_objects_pass_through(client):
     body = review({"kind": "Service", "metadata": {"name": "s"}})
-    body["request"]["kind"]["kind"] = "Service"
     resp = post(client, body).json()["response"]
     assert resp["allowed"] is True and "patch" not in resp
+    body = review({"metadata": {"name": "d"}})
+    body["request"]["resource"] = {"group": "apps", "version": "v1", "resource": "deployments"}
+    resp = post(client, body).json()["response"]
+    assert resp["allowed"] is True and "patch" not in resp
+
+
+def test_empty_uid_and_odd_request_kind_still_inject(client):
+    # Istio's own serve test sends uid "" and request.kind AdmissionRequest.
+    body = review(uid="")
+    body["request"]["kind"] = {"group": "admission.k8s.io", "version": "v1", "kind": "AdmissionRequest"}
+    resp = post(client, body).json()["response"]
+    assert resp["uid"] == "" and resp["allowed"] is True and "patch" in resp
 
 
 def test_wrong_content_type_and_empty_body(client):
