@@ -374,3 +374,91 @@ def test_watcher_lists_then_watches(monkeypatch):
     finally:
         w.stop()
     assert not w._threads
+
+
+# ---------------------------------------------------------------- the embedded default config
+
+NGINX = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: nginx, namespace: istio-inject, labels: {app: nginx}}
+spec:
+  selector: {matchLabels: {app: nginx}}
+  template:
+    metadata: {labels: {app: nginx}%s}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+        ports: [{containerPort: 80}]
+"""
+
+
+def _inject_default(annotations="", env=None):
+    try:
+        from injector.kubeinject import kube_inject
+    except ImportError:
+        pytest.skip("injection pipeline (injector.kubeinject) not available yet")
+    settings = Settings.default(env=env or {})
+    result = kube_inject(NGINX % annotations, settings)
+    (doc,) = [d for d in yaml.safe_load_all(result.text) if d]
+    return doc["spec"]["template"]
+
+
+def _by_name(items):
+    return {c["name"]: c for c in items or []}
+
+
+@needs_engine
+def test_embedded_default_renders_istio_sidecar():
+    pod = _inject_default()
+    spec = pod["spec"]
+    init = _by_name(spec["initContainers"])["istio-init"]
+    assert init["args"] == ["istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT",
+                            "-i", "*", "-x", "", "-b", "*", "-d", "15090,15021,15020"]
+    assert set(init["securityContext"]["capabilities"]["add"]) == {"NET_ADMIN", "NET_RAW"}
+    containers = _by_name(spec["containers"])
+    assert list(containers) == ["nginx", "istio-proxy"]
+    proxy = containers["istio-proxy"]
+    assert proxy["args"][:2] == ["proxy", "sidecar"] and proxy["image"] == init["image"]
+    assert proxy["image"].startswith("docker.io/istio/proxyv2:")
+    env = {e["name"]: e for e in proxy["env"]}
+    for name in ("POD_NAME", "POD_NAMESPACE", "INSTANCE_IP", "SERVICE_ACCOUNT", "HOST_IP", "PROXY_CONFIG",
+                 "ISTIO_META_APP_CONTAINERS", "ISTIO_META_CLUSTER_ID", "ISTIO_META_INTERCEPTION_MODE",
+                 "ISTIO_META_WORKLOAD_NAME", "ISTIO_META_OWNER", "ISTIO_META_MESH_ID", "TRUST_DOMAIN", "CA_ADDR"):
+        assert name in env, name
+    assert env["ISTIO_META_OWNER"]["value"] == "kubernetes://apis/apps/v1/namespaces/istio-inject/deployments/nginx"
+    assert env["ISTIO_META_APP_CONTAINERS"]["value"] == "nginx"
+    assert json.loads(env["PROXY_CONFIG"]["value"]) == {}
+    assert {"containerPort": 15090, "name": "http-envoy-prom", "protocol": "TCP"} in proxy["ports"]
+    assert proxy["readinessProbe"]["httpGet"] == {"path": "/healthz/ready", "port": 15021}
+    assert proxy["securityContext"]["runAsUser"] == 1337 and proxy["securityContext"]["runAsNonRoot"] is True
+    volumes = _by_name(spec["volumes"])
+    for name in ("istio-envoy", "istio-data", "istio-podinfo", "istio-token", "istiod-ca-cert"):
+        assert name in volumes, name
+    mounts = {m["name"] for m in proxy["volumeMounts"]}
+    assert mounts <= set(volumes) and "istio-token" in mounts
+    assert pod["metadata"]["labels"]["service.istio.io/canonical-name"] == "nginx"
+    assert pod["metadata"]["labels"]["security.istio.io/tlsMode"] == "istio"
+
+
+@needs_engine
+def test_embedded_default_annotations_and_native_sidecars():
+    pod = _inject_default(", annotations: {sidecar.istio.io/interceptionMode: TPROXY, "
+                          "traffic.sidecar.istio.io/excludeInboundPorts: '8081', "
+                          "proxy.istio.io/config: '{concurrency: 3, proxyMetadata: {FOO: bar}}'}",
+                          env={"ENABLE_NATIVE_SIDECARS": "true"})
+    spec = pod["spec"]
+    inits = _by_name(spec["initContainers"])
+    assert list(inits) == ["istio-init", "istio-proxy"]  # native sidecar
+    proxy = inits["istio-proxy"]
+    assert proxy["restartPolicy"] == "Always"
+    assert "istio-proxy" not in _by_name(spec["containers"])
+    args = inits["istio-init"]["args"]
+    assert args[args.index("-m") + 1] == "TPROXY" and args[args.index("-d") + 1] == "15090,15021,8081,15020"
+    assert proxy["args"][-2:] == ["--concurrency", "3"]
+    env = {e["name"]: e.get("value") for e in proxy["env"]}
+    assert env["FOO"] == "bar"
+    # the interceptionMode annotation changes the iptables mode, not the ProxyConfig
+    assert env["PROXY_CONFIG"].strip() == '{"concurrency":3,"proxyMetadata":{"FOO":"bar"}}'
+    assert proxy["securityContext"]["runAsUser"] == 0 and "NET_ADMIN" in proxy["securityContext"]["capabilities"]["add"]
