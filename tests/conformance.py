@@ -188,7 +188,17 @@ def run_kube_inject(corpus: Corpus, case: dict, settings: Settings) -> CaseResul
         res.structural = False
         res.detail = "expected an error, got output"
         return res
-    out = kube_inject(text, settings).text
+    result = kube_inject(text, settings)
+    out = result.text
+    if case.get("expected_warning"):
+        want = case["expected_warning"].lower()
+        if not any(want in w.lower() for w in result.warnings):
+            res.structural = False
+            res.detail = f"no warning containing {case['expected_warning']!r}: {result.warnings}"
+            return res
+        if not case.get("expected"):
+            res.structural = True
+            return res
     golden = _read(corpus.root, case["expected"])
     if case.get("compare") == "text-exact":
         res.textual = out.strip() == golden.strip()
@@ -370,7 +380,32 @@ def run_webhook_patch(corpus: Corpus, case: dict, settings: Settings) -> CaseRes
     return res
 
 
+def run_webhook_serve(corpus: Corpus, case: dict, settings: Settings) -> CaseResult:
+    """For reviews answered with a patch: the pod we produce equals the request object
+    with the golden patch applied (HTTP-level behaviour is the webhook's tests)."""
+    import jsonpatch
+
+    res = CaseResult(case["id"], case["kind"])
+    want_patch = (case.get("expected_response") or {}).get("patch")
+    if not want_patch or not case.get("input"):
+        res.skipped = "no patch expected (HTTP-level case, tests/test_webhook_*)"
+        return res
+    review = json.loads(_read(corpus.root, case["input"]))
+    req = review.get("request") or {}
+    pod = copy.deepcopy(req.get("object") or {})
+    patch = json.loads(_read(corpus.root, want_patch))
+    want = jsonpatch.apply_patch(copy.deepcopy(pod), patch)
+    r = inject_pod(pod, settings, namespace=req.get("namespace") or "", mode=MODE_WEBHOOK)
+    a = k8stypes.normalize({**r.pod, "apiVersion": "v1", "kind": "Pod"}, omit_creation_timestamp=True)
+    b = k8stypes.normalize({**want, "apiVersion": "v1", "kind": "Pod"}, omit_creation_timestamp=True)
+    res.structural = a == b
+    if not res.structural:
+        res.detail = first_difference(a, b)
+    return res
+
+
 RUNNERS = {
+    "webhook-serve": run_webhook_serve,
     "kube-inject": run_kube_inject,
     "istioctl-kube-inject": run_kube_inject,
     "webhook-deployment": run_webhook_deployment,

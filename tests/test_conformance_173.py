@@ -15,6 +15,7 @@ MINIMUM = {
     "webhook-deployment": (21, None),
     "webhook-patch": (28, None),
     "istioctl-kube-inject": (1, 1),
+    "webhook-serve": (2, None),
 }
 
 
