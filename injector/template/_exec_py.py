@@ -74,6 +74,7 @@ class State:
         self.depth = 0
         self.overflow: tuple | None = None  # (node, template) where the stack ran out
         self.iface = False  # did the last field lookup read a map[string]interface{}?
+        self.dot_iface = False  # is dot a range element still typed interface{}?
 
     # ------------------------------------------------------------ errors
     def errorf(self, msg: str) -> None:
@@ -118,7 +119,13 @@ class State:
             mark = len(self.vars)
             val = self.eval_pipeline(dot, node.pipe)
             if truth(val):
-                self.walk(val if k == K_WITH else dot, node.list)
+                if k == K_WITH:
+                    saved_iface = self.dot_iface
+                    self.dot_iface = False
+                    self.walk(val, node.list)
+                    self.dot_iface = saved_iface
+                else:
+                    self.walk(dot, node.list)
             elif node.else_list is not None:
                 self.walk(dot, node.else_list)
             del self.vars[mark:]
@@ -159,6 +166,8 @@ class State:
             if items is not None:
                 body = r.list
                 vars_ = self.vars
+                saved_iface = self.dot_iface
+                self.dot_iface = type(val) is list or type(val) is dict
                 try:
                     for index, elem in items:
                         if ndecl > 0:
@@ -172,6 +181,8 @@ class State:
                         del vars_[mark:]
                 except _Break:
                     pass
+                finally:
+                    self.dot_iface = saved_iface
                 return
             if r.else_list is not None:
                 self.walk(dot, r.else_list)
@@ -186,9 +197,10 @@ class State:
         if self.depth >= MAX_EXEC_DEPTH:
             self.errorf(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")
         dot = self.eval_pipeline(dot, t.pipe)
-        saved = (self.vars, self.tmpl_name)
+        saved = (self.vars, self.tmpl_name, self.dot_iface)
         self.vars = [["$", dot]]
         self.tmpl_name = t.name
+        self.dot_iface = False
         self.depth += 1
         try:
             self.walk(dot, tree)
@@ -199,7 +211,7 @@ class State:
                 self.overflow = (t, saved[1])
             raise
         finally:
-            self.vars, self.tmpl_name = saved
+            self.vars, self.tmpl_name, self.dot_iface = saved
             self.depth -= 1
 
     # ------------------------------------------------------------ pipelines
@@ -228,7 +240,8 @@ class State:
         k = first.kind
         if k == K_FIELD:
             self.node = first
-            return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final)
+            return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final,
+                                         self.dot_iface)
         if k == K_IDENT:
             return self.eval_function(dot, first, cmd, cmd.args, final)
         if k == K_VARIABLE:
@@ -283,9 +296,9 @@ class State:
         return self.eval_field_chain(dot, pipe, chain, chain.field, args, final)
 
     def eval_field_chain(self, dot: Any, receiver: Any, node: Node, ident: list[str],
-                         args: list | None, final: Any) -> Any:
+                         args: list | None, final: Any, iface: bool = False) -> Any:
         last = len(ident) - 1
-        self.iface = False
+        self.iface = iface
         for i in range(last):
             receiver = self.eval_field(dot, ident[i], node, None, _MISSING, receiver)
         return self.eval_field(dot, ident[last], node, args, final, receiver)
@@ -369,8 +382,9 @@ class State:
                 a = argn[i]
                 self.iface = False
                 v = self.eval_arg(dot, variadic, a)
-                if i >= raw and self.iface and (a.kind == K_FIELD or a.kind == K_CHAIN or (
-                        a.kind == K_VARIABLE and len(a.ident) > 1)):
+                if i >= raw and ((self.iface and (a.kind == K_FIELD or a.kind == K_CHAIN or (
+                        a.kind == K_VARIABLE and len(a.ident) > 1)))
+                        or (a.kind == K_DOT and self.dot_iface)):
                     v = Iface(v)
                 argv.append(v)
                 i += 1
@@ -400,7 +414,7 @@ class State:
             return self.validate_type(dot, typ)
         if k == K_FIELD:
             return self.validate_type(
-                self.eval_field_chain(dot, dot, n, n.ident, [n], _MISSING), typ)
+                self.eval_field_chain(dot, dot, n, n.ident, [n], _MISSING, self.dot_iface), typ)
         if k == K_VARIABLE:
             return self.validate_type(self.eval_variable_node(dot, n, None, _MISSING), typ)
         if k == K_PIPE:

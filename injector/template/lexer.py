@@ -6,6 +6,7 @@ that point, as Go's parser does. Positions are character offsets into the text.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 LEFT_DELIM = "{{"
@@ -46,6 +47,8 @@ KEYWORDS = {
 KEYWORD_TYPES = frozenset(KEYWORDS.values())
 
 _SPACE = " \t\r\n"
+_SPACE_RUN = re.compile(r"[ \t\r\n]*")
+_ASCII_WORD_RUN = re.compile(r"[A-Za-z0-9_]*")
 
 
 class Token(NamedTuple):
@@ -77,7 +80,8 @@ def _quote_prefix(s: str, n: int) -> str:
 
 
 def is_alnum(c: str) -> bool:
-    return c == "_" or c.isalpha() or c.isdigit()
+    """Go's isAlphaNumeric: '_', unicode.IsLetter or unicode.IsDigit (category Nd)."""
+    return c == "_" or c.isalpha() or c.isdecimal()
 
 
 def _has_left_trim(s: str, i: int) -> bool:
@@ -96,9 +100,17 @@ class _Lexer:
         self.start = 0
         self.pos = 0
         self.paren = 0
+        self._lpos = 0
+        self._line = 1
 
     def line(self, pos: int) -> int:
-        return 1 + self.text.count("\n", 0, pos)
+        # tokens come in increasing position order: count newlines incrementally
+        if pos >= self._lpos:
+            self._line += self.text.count("\n", self._lpos, pos)
+        else:
+            self._line = 1 + self.text.count("\n", 0, pos)
+        self._lpos = pos
+        return self._line
 
     def emit(self, typ: str) -> None:
         self.toks.append(Token(typ, self.start, self.text[self.start:self.pos],
@@ -260,10 +272,9 @@ class _Lexer:
 
     def lex_space(self):
         t = self.text
-        spaces = 0
-        while self.pos < self.n and t[self.pos] in _SPACE:
-            self.pos += 1
-            spaces += 1
+        end = _SPACE_RUN.match(t, self.pos).end()
+        spaces = end - self.pos
+        self.pos = end
         # a space before "-}}" belongs to the trim marker
         if _has_right_trim(t, self.pos - 1) and t.startswith(RIGHT_DELIM, self.pos + 1):
             self.pos -= 1
@@ -272,10 +283,15 @@ class _Lexer:
         self.emit(SPACE)
         return self.lex_inside
 
+    def _word(self) -> None:
+        t = self.text
+        self.pos = _ASCII_WORD_RUN.match(t, self.pos).end()
+        while self.pos < self.n and t[self.pos] >= "\x80" and is_alnum(t[self.pos]):
+            self.pos = _ASCII_WORD_RUN.match(t, self.pos + 1).end()
+
     def lex_identifier(self):
         t = self.text
-        while self.pos < self.n and is_alnum(t[self.pos]):
-            self.pos += 1
+        self._word()
         if not self.at_terminator():
             self.error(f"bad character {_rune(t[self.pos])}")
             return None
@@ -301,8 +317,7 @@ class _Lexer:
             self.emit(VARIABLE if typ == VARIABLE else DOT)
             return self.lex_inside
         t = self.text
-        while self.pos < self.n and is_alnum(t[self.pos]):
-            self.pos += 1
+        self._word()
         if not self.at_terminator():
             self.error(f"bad character {_rune(t[self.pos])}")
             return None

@@ -121,13 +121,13 @@ def _index(item: Any, *indexes: Any) -> Any:
             if isinstance(item, str):
                 data = item.encode("utf-8", "surrogateescape")
                 x = _index_arg(index, len(data))
-                if x == len(data):
-                    raise FuncError(f"index out of range: {x}")
+                if x == len(data):  # past indexArg's check: reflect panics
+                    raise FuncError("reflect: string index out of range")
                 item = Uint8(data[x])
             else:
                 x = _index_arg(index, len(item))
                 if x == len(item):
-                    raise FuncError(f"index out of range: {x}")
+                    raise FuncError("reflect: slice index out of range")
                 item = item[x]
         elif isinstance(item, dict):
             if index is NO_VALUE:
@@ -247,6 +247,19 @@ def _comparable(v: Any) -> bool:
     return True
 
 
+def _container_kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "map"
+    if isinstance(v, list):
+        return "slice"
+    return type(v).__name__
+
+
+def _is_nil(v: Any) -> bool:
+    """Go's isNil in eq: the invalid value, or a nil map (a nil StrMap)."""
+    return v is NO_VALUE or (isinstance(v, StrMap) and v.nil)
+
+
 def _eq(arg1: Any, *arg2: Any) -> bool:
     arg1 = _iface(arg1)
     if not arg2:
@@ -264,9 +277,10 @@ def _eq(arg1: Any, *arg2: Any) -> bool:
         elif k1 != _INVALID:
             truth_ = arg1 == arg
         else:
-            if arg1 is NO_VALUE or arg is NO_VALUE:
-                truth_ = arg1 is arg
-            elif type(arg1) is not type(arg):
+            nil1, nil2 = _is_nil(arg1), _is_nil(arg)
+            if nil1 or nil2:
+                truth_ = nil1 == nil2
+            elif _container_kind(arg1) != _container_kind(arg):
                 raise FuncError(f"non-comparable types {gofmt.sprintf('%s', arg1)}: "
                                 f"{_tname(arg1)}, {_tname(arg)}: {gofmt.sprint(arg)}")
             elif not _comparable(arg):
