@@ -404,6 +404,38 @@ def run_webhook_serve(corpus: Corpus, case: dict, settings: Settings) -> CaseRes
     return res
 
 
+def run_cli_error(case: dict) -> CaseResult:
+    """istioctl-style CLI errors: run `injector kube-inject ARGS` in an empty directory."""
+    import argparse
+    import contextlib
+    import io
+    import os
+    import tempfile
+
+    from injector.commands import kube_inject as cmd
+
+    res = CaseResult(case["id"], case["kind"])
+    args = list(case.get("args") or [])
+    if args[:1] == ["kube-inject"]:
+        args = args[1:]
+    parser = argparse.ArgumentParser(prog="injector")
+    cmd.register(parser.add_subparsers(dest="command"))
+    err = io.StringIO()
+    cwd = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stderr(err), \
+            contextlib.redirect_stdout(io.StringIO()):
+        os.chdir(tmp)
+        try:
+            ns = parser.parse_args(["kube-inject", *args])
+            rc = ns.func(ns)
+        finally:
+            os.chdir(cwd)
+    res.structural = rc != 0 and re.search(case["expected_error_regexp"], err.getvalue()) is not None
+    if not res.structural:
+        res.detail = f"exit {rc}, stderr {err.getvalue()!r}"
+    return res
+
+
 RUNNERS = {
     "webhook-serve": run_webhook_serve,
     "kube-inject": run_kube_inject,
@@ -420,7 +452,7 @@ def run_case(corpus: Corpus, case: dict) -> CaseResult:
     if runner is None:
         return CaseResult(case["id"], kind, skipped=f"kind {kind} is not run here")
     if kind == "istioctl-kube-inject" and not case.get("input"):
-        return CaseResult(case["id"], kind, skipped="CLI-level error case (tests/test_kubeinject_cli.py)")
+        return run_cli_error(case)
     try:
         settings = case_settings(corpus, case)
         return runner(corpus, case, settings)

@@ -14,7 +14,7 @@ MINIMUM = {
     "kube-inject": (69, 64),
     "webhook-deployment": (21, None),
     "webhook-patch": (28, None),
-    "istioctl-kube-inject": (1, 1),
+    "istioctl-kube-inject": (3, 1),
     "webhook-serve": (2, None),
 }
 
