@@ -135,3 +135,38 @@ def test_bad_flags(tmp_path):
     assert code == 3 and "nope.yaml" in err
     code, _, err = run_check(["-f", f, "--injectConfigFile", str(tmp_path / "nope.yaml")])
     assert code == 3 and "--injectConfigFile" in err
+
+
+def test_namespace_in_same_file(tmp_path):
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"istio-injection": "enabled"}}}
+    f = _write(tmp_path, [ns, DEPLOY])
+    code, out, _ = run_check(["-f", f, "-o", "json"])
+    data = json.loads(out)
+    assert data["skipped"] == [] and data["results"][0]["reasons"][0]["code"] == "webhook-selected"
+    # the flag wins over the file
+    code, out, _ = run_check(["-f", f, "-o", "json", "--namespace-labels", "x=y"])
+    assert json.loads(out)["results"][0]["inject"] is False
+
+
+def test_diff_shows_the_injection(tmp_path):
+    pytest.importorskip("injector.inject")
+    jsonpatch = pytest.importorskip("jsonpatch")
+    from tests.test_config import ENGINE
+    if not ENGINE:
+        pytest.skip("template engine not available")
+    f = _write(tmp_path, [DEPLOY])
+    code, out, err = run_check(["-f", f, "--namespace-labels", "istio-injection=enabled", "--diff", "-o", "json"])
+    assert code == 0, err
+    r = json.loads(out)["results"][0]
+    pod = {"metadata": DEPLOY["spec"]["template"]["metadata"], "spec": DEPLOY["spec"]["template"]["spec"]}
+    injected = jsonpatch.apply_patch(pod, r["patch"])
+    assert [c["name"] for c in injected["spec"]["containers"]] == ["web", "istio-proxy"]
+    assert [c["name"] for c in injected["spec"]["initContainers"]] == ["istio-init"]
+    assert "+  - name: istio-init" in r["diff"] or "+    name: istio-init" in r["diff"]
+    assert r["diff"].startswith("--- Deployment shop/web spec.template (before)")
+    code, out, _ = run_check(["-f", f, "--diff"])
+    assert "JSON Patch:" in out and "@@" in out
+    # not injected: no change
+    code, out, _ = run_check(["-f", f, "--namespace-labels", "a=b", "--diff", "-o", "json"])
+    r = json.loads(out)["results"][0]
+    assert r["patch"] == [] and r["diff"] == ""

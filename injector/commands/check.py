@@ -81,13 +81,12 @@ def _targets_of(obj: Any, where: str, default_ns: str) -> list[Target]:
         return []
     if not isinstance(spec, dict):
         raise CheckError(f"{where} ({kind} {name}): missing field '{(path + '.spec').lstrip('.')}'")
-    pod_meta = dict(pod_meta)
-    pod_meta.setdefault("namespace", ns)
-    return [Target(f"{kind} {ns}/{name}", kind, name, ns, pod_meta, spec, path, obj)]
+    return [Target(f"{kind} {ns}/{name}", kind, name, ns, dict(pod_meta), spec, path, obj)]
 
 
 def read_targets(text: str, source: str, default_ns: str) -> tuple[list[Target], list[str]]:
-    """Pods and pod templates of a (multi-document) YAML/JSON file; also the skipped kinds."""
+    """Pods and pod templates of a (multi-document) YAML/JSON file; also the skipped kinds
+    (Namespace objects are not skipped: their labels are read by `namespace_labels_in`)."""
     try:
         docs = list(yaml.safe_load_all(text))
     except yaml.YAMLError as e:
@@ -98,10 +97,23 @@ def read_targets(text: str, source: str, default_ns: str) -> tuple[list[Target],
         if doc is None:
             continue
         found = _targets_of(doc, f"{source}: document {i + 1}", default_ns)
-        if not found and isinstance(doc, dict) and doc.get("kind") != "List":
+        if not found and isinstance(doc, dict) and doc.get("kind") not in ("List", "Namespace"):
             skipped.append(f"{doc.get('kind')} {(doc.get('metadata') or {}).get('name', '')}".strip())
         targets += found
     return targets, skipped
+
+
+def namespace_labels_in(text: str) -> dict[str, dict[str, str]]:
+    """Labels of the Namespace objects in the same file (e.g. a namespace and its workload)."""
+    out: dict[str, dict[str, str]] = {}
+    for doc in yaml.safe_load_all(text):
+        items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]
+        for obj in items or []:
+            if isinstance(obj, dict) and obj.get("kind") == "Namespace":
+                meta = obj.get("metadata") or {}
+                if meta.get("name"):
+                    out[meta["name"]] = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+    return out
 
 
 def parse_labels(text: str | None, flag: str = "--namespace-labels") -> dict[str, str] | None:
@@ -185,7 +197,8 @@ def explain(target: Target, settings: Any, ns_labels: dict | None) -> Decision:
                           settings.revision, settings.legacy)
     if hook.effect == "skip":
         return Decision(False, [Reason(hook.code, hook.message, hook.effect, True, hook.detail)])
-    d = decide(target.metadata, target.spec, settings, target.namespace)
+    meta = {**target.metadata, "namespace": target.metadata.get("namespace") or target.namespace}
+    d = decide(meta, target.spec, settings, target.namespace)
     return Decision(d.inject, [hook, *d.reasons])
 
 
@@ -255,9 +268,13 @@ def run(args: argparse.Namespace, out=None, err=None) -> int:
         targets, skipped = read_targets(text, source, args.namespace or "default")
         if not targets:
             raise CheckError(f"{source}: no pod or workload with a pod template found")
+        in_file = namespace_labels_in(text)
         entries = []
         for t in targets:
+            # precedence: --namespace-labels, a Namespace in the same file, --cluster-objects
             labels = ns_labels
+            if labels is None:
+                labels = in_file.get(t.namespace)
             if labels is None:
                 info = settings.cluster.namespace(t.namespace)
                 labels = dict(info.labels) if info is not None else None
