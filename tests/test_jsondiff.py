@@ -479,3 +479,33 @@ def test_istio_webhook_patches(backend, case):
 def test_istio_corpus_present():
     need_shared("conformance", "istio-1.7.3", "cases.json")
     assert len(CASES) >= 20, "webhook-patch cases missing from cases.json"
+
+
+@pytest.mark.parametrize("case", CASES or [None], ids=[c["id"] for c in CASES] or ["absent"])
+def test_pipeline_webhook_patches(backend, case):
+    """End to end: our injection of Istio's input, diffed, gives a patch that rebuilds our pod
+    exactly, matches Istio's result (typed comparison) and has no more ops than Istio's."""
+    root = need_shared("conformance", "istio-1.7.3")
+    if case is None:
+        pytest.skip("no webhook-patch cases")
+    pytest.importorskip("injector.template.funcs.sets", reason="template engine not available")
+    from injector import goyaml, k8stypes
+    from injector.inject import MODE_WEBHOOK, inject_pod
+    from tests.conformance import case_settings, load_corpus
+
+    def typed(pod):
+        return k8stypes.normalize({"apiVersion": "v1", "kind": "Pod", **pod}, omit_creation_timestamp=True)
+
+    env = case.get("environment") or {}
+    pod = goyaml.load((root / case["input"]).read_text()) or {}
+    # the JSON of the typed Pod, as the apiserver sends it
+    pod = k8stypes.normalize({"apiVersion": "v1", "kind": "Pod", **pod}, omit_creation_timestamp=False)
+    for part in ("metadata", "spec"):
+        pod.setdefault(part, {})
+    result = inject_pod(copy.deepcopy(pod), case_settings(load_corpus(root), case),
+                        namespace=env.get("request_namespace") or "", mode=MODE_WEBHOOK,
+                        version=env.get("sidecar_template_version"))
+    ops = check_roundtrip(backend, pod, result.pod)
+    istio_ops = json.loads((root / case["expected"]).read_text())
+    assert typed(apply(pod, ops)) == typed(apply(pod, istio_ops))
+    assert len(ops) <= len(istio_ops), (len(ops), len(istio_ops), ops)
