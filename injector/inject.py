@@ -17,7 +17,6 @@ The config format decides the generation of every step:
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import math
@@ -392,9 +391,9 @@ def _legacy_webhook(pod: dict, settings, type_meta: dict, deploy_meta: dict, wor
                 sa_mount = vm
     for key in ("initContainers", "containers"):
         current = list(spec.get(key) or [])
-        for c in copy.deepcopy(sic.get(key) or []):
+        for c in merge.clone(sic.get(key) or []):
             if c.get("name") == PROXY and sa_mount is not None and key == "containers":
-                c["volumeMounts"] = list(c.get("volumeMounts") or []) + [copy.deepcopy(sa_mount)]
+                c["volumeMounts"] = list(c.get("volumeMounts") or []) + [merge.clone(sa_mount)]
             front = c.get("name") == VALIDATION or (hold and c.get("name") == PROXY)
             if front and current:
                 current.insert(0, c)
@@ -403,11 +402,11 @@ def _legacy_webhook(pod: dict, settings, type_meta: dict, deploy_meta: dict, wor
         if current:
             spec[key] = current
     for key in ("volumes", "imagePullSecrets"):
-        extra = copy.deepcopy(sic.get(key) or [])
+        extra = merge.clone(sic.get(key) or [])
         if extra:
             spec[key] = list(spec.get(key) or []) + extra
     if sic.get("dnsConfig") is not None:
-        spec["dnsConfig"] = copy.deepcopy(sic["dnsConfig"])
+        spec["dnsConfig"] = merge.clone(sic["dnsConfig"])
     if settings.mesh.get("sdsUdsPath"):
         sc = spec.get("securityContext")
         spec["securityContext"] = {**(sc if isinstance(sc, dict) else {}), "fsGroup": 1337}
@@ -444,7 +443,7 @@ def select_templates(settings, annotations: dict, mode: str) -> list[str]:
 def _strip_pod(pod: dict, status_port: int | None = None) -> dict:
     """Remove what a previous injection added (by its status annotation): the template
     data must look like the pod before that injection."""
-    pod = copy.deepcopy(pod)
+    pod = merge.clone(pod)
     meta = pod.get("metadata") or {}
     raw = (meta.get("annotations") or {}).get(STATUS_ANNOTATION)
     if raw is None:
@@ -546,7 +545,7 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
             deploy_meta: dict, proxy_envs: dict | None = None) -> InjectionResult:
     if mode == MODE_WEBHOOK and _env(settings, "PLATFORM").lower() == "openshift":
         _openshift_reset_proxy_user(pod)
-    original = copy.deepcopy(pod)
+    original = merge.clone(pod)
     meta = pod.setdefault("metadata", {})
     annotations = meta.get("annotations") or {}
     _validate(annotations)
@@ -570,7 +569,7 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     tpls = _parsed_templates(settings)
     # Overlays apply to the pod as it is (a previous injection included: env such as
     # ISTIO_KUBE_APP_PROBERS survives re-injection); the data saw the stripped pod.
-    merged = copy.deepcopy(original)
+    merged = merge.clone(original)
     native_allowed = _env(settings, "ENABLE_NATIVE_SIDECARS", "auto").strip().lower() not in (
         "false", "disabled", "0", "off")
     template_pod: dict = {}
@@ -704,7 +703,7 @@ def _reapply_user_containers(merged: dict, original: dict, template_pod: dict, p
                     match = _find(ospec.get("initContainers") or [], name)
             if match is None:
                 continue
-            overlay = copy.deepcopy(match)
+            overlay = merge.clone(match)
             if overlay.get("image") == "auto":
                 overlay.pop("image")
             overrides[key].append(overlay)
@@ -917,7 +916,7 @@ def inject_pod(
     (default: sha256 of the template, as kube-inject uses). proxy_envs: env overrides of
     the webhook path (`/inject/cluster/X/net/Y`), applied to istio-proxy as Istio does."""
     del request_kind  # the pod is always a Pod here; kept for the webhook's signature
-    pod = copy.deepcopy(pod)
+    pod = merge.clone(pod)
     legacy = _legacy(settings)
     meta = pod.get("metadata") or {}
     ns_missing = not meta.get("namespace")

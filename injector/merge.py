@@ -16,6 +16,21 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency
+    _orjson = None
+
+
+def clone(v: Any) -> Any:
+    """A deep copy of JSON data (fast path through orjson; deepcopy for anything else)."""
+    if _orjson is not None:
+        try:
+            return _orjson.loads(_orjson.dumps(v))
+        except (TypeError, _orjson.JSONEncodeError):
+            pass
+    return copy.deepcopy(v)
+
 # Strategic merge schema: type -> {field: (element type or None, merge key or "" for a
 # merged primitive list)}. Only fields whose lists merge are listed; every other list
 # is replaced, every map is merged. Types are named as in k8s.io/api.
@@ -61,7 +76,7 @@ def strategic_merge(original: dict, patch: dict, kind: str = "Pod") -> dict:
     object and leaves both inputs untouched."""
     if not isinstance(patch, dict):
         raise MergeError(f"strategic merge patch must be a map, got {type(patch).__name__}")
-    return _merge_map(copy.deepcopy(original) if original else {}, copy.deepcopy(patch), kind)
+    return _merge_map(clone(original) if original else {}, clone(patch), kind)
 
 
 def _field_type(kind: str | None, key: str) -> str | None:
@@ -95,7 +110,7 @@ def _merge_map(original: dict, patch: dict, kind: str | None) -> dict:
             original.pop(key, None)
             continue
         if key not in original:
-            original[key] = _strip_directives(_drop_nulls(pval))
+            original[key] = _clean(pval)
             continue
         oval = original[key]
         if isinstance(pval, dict) and isinstance(oval, dict):
@@ -107,7 +122,7 @@ def _merge_map(original: dict, patch: dict, kind: str | None) -> dict:
             else:
                 original[key] = _merge_list(oval, pval, spec[0], spec[1])
         else:
-            original[key] = _strip_directives(_drop_nulls(pval))
+            original[key] = _clean(pval)
     for field, order in orders.items():
         spec = _MERGE_LISTS.get(kind or "", {}).get(field)
         if isinstance(original.get(field), list) and spec:
@@ -166,7 +181,7 @@ def _merge_list(olist: list, plist: list, elem_kind: str | None, key: str) -> li
                 merged[i] = _merge_map(o, v, elem_kind)
                 break
         else:
-            merged.append(_strip_directives(_drop_nulls(v)))
+            merged.append(_clean(v))
     # Kubernetes then orders the result: items named in the patch follow the patch's
     # order, the others keep theirs, and the two sequences are interleaved by their
     # positions in the original list (items new to the object come first).
@@ -213,16 +228,27 @@ def _drop_nulls(v: Any) -> Any:
     return v
 
 
+def _is_directive_key(k: str) -> bool:
+    return k[:1] == "$" and (k == PATCH or k == RETAIN_KEYS or k.startswith(_ORDER_PREFIX)
+                             or k.startswith(_DELETE_PRIMITIVE_PREFIX))
+
+
 def _strip_directives(v: Any) -> Any:
     if isinstance(v, dict):
-        return {
-            k: _strip_directives(x)
-            for k, x in v.items()
-            if not (k == PATCH or k == RETAIN_KEYS or k.startswith("$setElementOrder/")
-                    or k.startswith(_DELETE_PRIMITIVE_PREFIX))
-        }
+        return {k: _strip_directives(x) for k, x in v.items() if not _is_directive_key(k)}
     if isinstance(v, list):
-        return [_strip_directives(x) for x in v if not (isinstance(x, dict) and x.get(PATCH) in ("replace", "delete") and len(x) <= 2 and PATCH in x)]
+        return [_strip_directives(x) for x in v
+                if not (isinstance(x, dict) and x.get(PATCH) in ("replace", "delete") and len(x) <= 2)]
+    return v
+
+
+def _clean(v: Any) -> Any:
+    """A value new to the object: drop its nulls and directives in one pass."""
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items() if x is not None and not _is_directive_key(k)}
+    if isinstance(v, list):
+        return [_clean(x) for x in v
+                if not (isinstance(x, dict) and x.get(PATCH) in ("replace", "delete") and len(x) <= 2)]
     return v
 
 
