@@ -139,11 +139,16 @@ def format_duration(seconds: Decimal) -> str:
 
 def _enum_name(field: str, v: Any) -> str:
     names = ENUMS.get(field, [])
+    extra = _ENUM_NUMBERS.get(field, {})
     if isinstance(v, int) and not isinstance(v, bool):
         if 0 <= v < len(names):
             return names[v]
-        return _ENUM_NUMBERS.get(field, {}).get(v, str(v))
-    return str(v)
+        if v in extra:
+            return extra[v]
+    elif isinstance(v, str) and (v in names or v in extra.values()):
+        return v
+    allowed = ", ".join([*names, *extra.values()])
+    raise ProxyConfigError(f"{field}: unknown value {v!r} (one of {allowed})")
 
 
 def _as_int(field: str, v: Any) -> int:

@@ -126,6 +126,12 @@ def test_annotation_merge_legacy_vs_modern():
     assert modern["concurrency"] == 0 and modern["discoveryAddress"] == "x:1"
     with pytest.raises(ProxyConfigError, match="proxy.istio.io/config"):
         effective_proxy_config(mesh, {"proxy.istio.io/config": "[1, 2]"})
+    for bad, what in [("interceptionMode: SIDEWAYS", "interceptionMode"), ("concurrency: lots", "concurrency"),
+                      ("drainDuration: soon", "duration"), ("proxyMetadata: [a]", "proxyMetadata")]:
+        with pytest.raises(ProxyConfigError, match=what):
+            effective_proxy_config(mesh, {"proxy.istio.io/config": bad})
+    # fields this version does not know are tolerated (Istio retries with unknown fields allowed)
+    assert effective_proxy_config(mesh, {"proxy.istio.io/config": "futureField: 1"})["futureField"] == 1
 
 
 def test_proto_json_shape():
