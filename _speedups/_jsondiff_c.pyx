@@ -3,11 +3,12 @@
 
 A line-by-line port of `injector/_jsondiff_py.py` (the reference: read it for the
 patch shape and the JSON equality) that must return exactly the same operations.
-What makes it fast: cdef functions with typed locals, direct dict/list access
-(PyDict_Next, PyDict_GetItemWithError, PyList_GET_ITEM; two dicts with the
-same key order are walked side by side without hash lookups), the path kept as a chain of C structs
-on the C stack so a pointer string is built only when an op is emitted, and the list
-alignment tables (Myers, similarity LCS) in malloc'ed C arrays.
+What makes it fast: cdef functions with typed locals; direct dict/list access
+(PyDict_Next, PyDict_GetItemWithError, PyList_GET_ITEM), with two dicts of the same
+key order walked side by side without hash lookups; the path kept as a chain of C
+structs on the C stack, its pointer text built only when an op is emitted and then
+kept for the siblings; the list alignment tables (Myers, similarity LCS) in C arrays.
+Nesting counts against Python's recursion limit, so deep input is a RecursionError.
 """
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
@@ -33,6 +34,7 @@ cdef inline int _enter(const char *where) except -1:
         return -1
     return 0
 
+
 __all__ = ["diff", "json_equal", "MYERS_MAX_D", "PAIR_LCS_MAX"]
 
 MYERS_MAX_D = 64
@@ -50,6 +52,7 @@ def _set_limits(Py_ssize_t myers_max_d, Py_ssize_t pair_lcs_max):
     MYERS_MAX_D = myers_max_d
     PAIR_LCS_MAX = pair_lcs_max
     return old
+
 
 cdef enum:
     K_NULL, K_BOOL, K_INT, K_FLOAT, K_STR, K_LIST, K_DICT, K_OTHER
