@@ -924,7 +924,10 @@ def inject_pod(
         probe_pod = pod
         if ns_missing and namespace:
             probe_pod = {**pod, "metadata": {**meta, "namespace": namespace}}
-        wl = workload.deploy_meta_from_pod(probe_pod, legacy=legacy)
+        # Istio 1.7's webhook took the namespace from the request, whatever the pod says.
+        wl = workload.deploy_meta_from_pod(
+            probe_pod, legacy=legacy,
+            namespace=(namespace or "") if legacy and mode == MODE_WEBHOOK else None)
         if type_meta is None:
             type_meta = {"kind": wl.kind, "apiVersion": wl.api_version}
         if deploy_meta is None:

@@ -206,9 +206,10 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
         if kind not in WORKLOAD_KINDS and kind != "List":
             where = _has_pod_template(obj)
             if where is not None:
+                what = "has no kind" if not kind else f"kind {kind!r} is not a workload kube-inject knows"
                 raise KubeInjectError(
-                    f"{label}: kind {kind!r} is not a workload kube-inject knows, but it has a pod "
-                    f"template at {where} (known kinds: {', '.join(sorted(WORKLOAD_KINDS | {'List'}))})")
+                    f"{label}: {what}, but it has a pod template at {where} "
+                    f"(known kinds: {', '.join(sorted(WORKLOAD_KINDS | {'List'}))})")
             out.append(raw + "---\n")
             continue
         if kind != "List" and kind != "Pod" and "spec" not in obj:
