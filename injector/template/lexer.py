@@ -133,7 +133,8 @@ class _Lexer:
 
     def at_terminator(self) -> bool:
         c = self.peek()
-        return c == "" or c in _SPACE or c in ".,|:()" or c == RIGHT_DELIM[0]
+        return (c == "" or c in _SPACE or c in ".,|:()"
+                or self.text.startswith(RIGHT_DELIM, self.pos))
 
     # ---------------------------------------------------------------- states
     def run(self) -> list[Token]:
