@@ -90,6 +90,36 @@ CLEANED = [
 ]
 
 
+_TLS = ["mode", "clientCertificate", "privateKey", "caCertificates", "credentialName", "subjectAltNames",
+        "sni", "insecureSkipVerify", "caCrl"]
+# Declaration order of the nested messages jsonpb prints (json name -> field order);
+# a message's key in this table is the field path from ProxyConfig, "*" for any parent.
+MESSAGE_ORDER: dict[str, list[str]] = {
+    "tracing": ["zipkin", "lightstep", "datadog", "stackdriver", "openCensusAgent", "customTags",
+                "maxPathTagLength", "sampling", "tlsSettings", "enableIstioTags"],
+    "tracing.lightstep": ["address", "accessToken"],
+    "tracing.stackdriver": ["debug", "maxNumberOfAttributes", "maxNumberOfAnnotations", "maxNumberOfMessageEvents"],
+    "tracing.openCensusAgent": ["address", "context"],
+    "*.tlsSettings": _TLS,
+    "envoyAccessLogService": ["address", "tlsSettings", "tcpKeepalive"],
+    "envoyMetricsService": ["address", "tlsSettings", "tcpKeepalive"],
+    "*.tcpKeepalive": ["probes", "time", "interval"],
+    "proxyStatsMatcher": ["inclusionPrefixes", "inclusionSuffixes", "inclusionRegexps"],
+    "gatewayTopology": ["numTrustedProxies", "forwardClientCertDetails", "proxyProtocol"],
+    "sds": ["enabled", "k8sSaJwtPath"],
+    "image": ["imageType"],
+}
+
+
+def ordered_items(path: str, v: dict) -> list[tuple[str, Any]]:
+    """A nested message's entries in declaration order (unknown keys after, as given)."""
+    order = MESSAGE_ORDER.get(path) or MESSAGE_ORDER.get("*." + path.rsplit(".", 1)[-1])
+    if not order:
+        return list(v.items())
+    rank = {k: i for i, k in enumerate(order)}
+    return sorted(v.items(), key=lambda kv: rank.get(kv[0], len(order)))
+
+
 class ProxyConfigError(ValueError):
     """The `proxy.istio.io/config` annotation is not a valid ProxyConfig."""
 
@@ -240,7 +270,7 @@ def _go_json_string(s: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _json_value(v: Any) -> str:
+def _json_value(v: Any, path: str = "") -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:
@@ -252,9 +282,10 @@ def _json_value(v: Any) -> str:
     if isinstance(v, str):
         return _go_json_string(v)
     if isinstance(v, dict):
-        return "{" + ",".join(_go_json_string(str(k)) + ":" + _json_value(x) for k, x in v.items()) + "}"
+        return "{" + ",".join(_go_json_string(str(k)) + ":" + _json_value(x, f"{path}.{k}")
+                              for k, x in ordered_items(path, v)) + "}"
     if isinstance(v, (list, tuple)):
-        return "[" + ",".join(_json_value(x) for x in v) + "]"
+        return "[" + ",".join(_json_value(x, path) for x in v) + "]"
     return _go_json_string(str(v))
 
 
@@ -284,7 +315,7 @@ def proto_json(pc: dict) -> str:
             continue
         if kind == MAP:
             v = dict(sorted(v.items()))
-        parts.append(_go_json_string(key) + ":" + _json_value(v))
+        parts.append(_go_json_string(key) + ":" + _json_value(v, key))
     return "{" + ",".join(parts) + "}"
 
 
@@ -333,19 +364,24 @@ def _proto_fields(pc: dict) -> list[tuple[str, Any]]:
                 continue
         elif _is_zero(kind, v):
             continue
-        out.append((key, _go_json_value(v)))
+        out.append((key, _go_json_value(v, key, kind == MAP)))
     return out
 
 
-def _go_json_value(v: Any) -> Any:
+def _go_json_value(v: Any, path: str, is_map: bool = False) -> Any:
+    """Go data that encoding/json prints as jsonpb prints `v`: messages become structs
+    (fields in declaration order), maps stay maps (encoding/json sorts their keys)."""
     if isinstance(v, bool) or v is None:
         return v
     if isinstance(v, int):
         return Int64(v)
     if isinstance(v, dict):
-        return {str(k): _go_json_value(x) for k, x in v.items()}
+        if is_map:
+            return {str(k): _go_json_value(x, f"{path}.{k}") for k, x in v.items()}
+        return GoStruct([("F" + str(i), str(k), _go_json_value(x, f"{path}.{k}"))
+                         for i, (k, x) in enumerate(ordered_items(path, v))])
     if isinstance(v, list):
-        return [_go_json_value(x) for x in v]
+        return [_go_json_value(x, path) for x in v]
     return v
 
 

@@ -207,3 +207,17 @@ def test_template_data_matches_vectors():
         md = mesh_template_data(mesh)
         for key in ("TrustDomain", "ProxyListenPort"):
             assert md[key] == from_tagged_json(want[cat]["MeshConfig"])[key]
+
+
+def test_nested_messages_in_declaration_order():
+    from injector.template.funcs.gojson import marshal
+    pc = {"proxyStatsMatcher": {"inclusionRegexps": [".*cb.*"], "inclusionPrefixes": ["upstream"],
+                                "inclusionSuffixes": ["rq"]},
+          "tracing": {"sampling": 5, "zipkin": {"address": "z:9411"}},
+          "proxyMetadata": {"Z": "1", "A": "2"}}
+    want = ('{"tracing":{"zipkin":{"address":"z:9411"},"sampling":5},"proxyMetadata":{"A":"2","Z":"1"},'
+            '"proxyStatsMatcher":{"inclusionPrefixes":["upstream"],"inclusionSuffixes":["rq"],'
+            '"inclusionRegexps":[".*cb.*"]}}')
+    assert proto_json(pc) == want
+    data = proxyconfig_template_data(pc, default_mesh_config()["defaultConfig"])
+    assert data.proto_json == want and marshal(data) == want
