@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import importlib
 import json
 from pathlib import Path
@@ -511,14 +512,16 @@ def test_pipeline_webhook_patches(backend, case):
     assert len(ops) <= len(istio_ops), (len(ops), len(istio_ops), ops)
 
 
+@functools.lru_cache(maxsize=None)
 def kube_inject_pairs(root: Path) -> list[tuple[str, dict, dict]]:
     """(id, workload, Istio's injected workload) for every kube-inject golden of a corpus."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out = []
     for case in json.loads((root / "cases.json").read_text())["cases"]:
         if case["kind"] != "kube-inject" or not case.get("expected"):
             continue
-        docs_in = [d for d in yaml.safe_load_all((root / case["input"]).read_text()) if isinstance(d, dict)]
-        docs_out = [d for d in yaml.safe_load_all((root / case["expected"]).read_text()) if isinstance(d, dict)]
+        docs_in = [d for d in yaml.load_all((root / case["input"]).read_text(), loader) if isinstance(d, dict)]
+        docs_out = [d for d in yaml.load_all((root / case["expected"]).read_text(), loader) if isinstance(d, dict)]
         if len(docs_in) == len(docs_out):
             out += [(f"{case['id']}#{i}", a, b) for i, (a, b) in enumerate(zip(docs_in, docs_out))]
     return out
