@@ -663,12 +663,18 @@ def root_type(obj: Any) -> str | None:
     return KINDS.get((group, kind))
 
 
-def normalize(obj: Any, *, omit_creation_timestamp: bool = False) -> Any:
+def normalize(obj: Any, *, omit_creation_timestamp: bool = False, as_type: str | None = None) -> Any:
     """`obj` decoded into its Go type and encoded again (see the module docstring).
 
+    `as_type` names the root struct to decode into whatever the kind says (Istio's
+    TestHelmInject decodes every workload into an apps/v1 "Deployment").
     Raises K8sTypeError when Go would fail to decode it, ValueError when `obj` is not
     a kind this module knows (check with `root_type`).
     """
+    if as_type is not None:
+        if as_type not in SCHEMA:
+            raise ValueError(f"k8stypes: unknown Go type {as_type!r}")
+        return _Normalizer(omit_creation_timestamp).struct(as_type, obj, as_type)
     typ = root_type(obj)
     if typ is None:
         raise ValueError(

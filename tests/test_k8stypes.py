@@ -183,6 +183,31 @@ def test_schema_references_resolve():
     assert k8stypes.SCHEMA["DeploymentSpec"]["replicas"] == (("ptr", ("int",)), True)
 
 
+def test_as_type_decodes_any_kind_into_the_named_struct():
+    rc = {"apiVersion": "v1", "kind": "ReplicationController",
+          "spec": {"replicas": 3, "selector": {"app": "nginx"}, "template": {}}}
+    out = normalize(rc, as_type="Deployment")
+    assert out["kind"] == "ReplicationController"
+    assert out["spec"] == {"replicas": 3, "selector": {}, "strategy": {},
+                           "template": {"metadata": {"creationTimestamp": None},
+                                        "spec": {"containers": None}}}
+    with pytest.raises(ValueError):
+        normalize(rc, as_type="NoSuchType")
+
+
+def test_webhook_goldens_are_fixed_points_as_deployments():
+    need_shared("conformance")
+    total = fixed = 0
+    for path in sorted(CONFORMANCE.glob("istio-1.7.3/webhook/*.injected")):
+        for obj in _documents(path):
+            if root_type(obj) is None:
+                continue
+            total += 1
+            fixed += normalize(obj, as_type="Deployment") == obj
+    assert total >= 20
+    assert fixed == total, f"{fixed}/{total}"
+
+
 # --- conformance ------------------------------------------------------------
 
 def _documents(path):
