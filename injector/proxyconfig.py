@@ -167,6 +167,15 @@ def format_duration(seconds: Decimal) -> str:
     return f"{'-' if neg else ''}{whole}{frac}s"
 
 
+def duration_data(v: Any) -> dict:
+    """A *durationpb.Duration as Go data: Seconds/Nanos fields and their getters."""
+    total = parse_duration(v)
+    seconds = int(total)  # truncates toward zero, as Duration keeps sign in both parts
+    nanos = int(((total - seconds) * Decimal(10**9)).to_integral_value())
+    return {"Seconds": Int64(seconds), "Nanos": Int64(nanos),
+            "GetSeconds": Int64(seconds), "GetNanos": Int64(nanos)}
+
+
 def _enum_name(field: str, v: Any) -> str:
     names = ENUMS.get(field, [])
     extra = _ENUM_NUMBERS.get(field, {})
@@ -430,7 +439,7 @@ def proxyconfig_template_data(pc: dict, defaults: dict | None = None) -> ProxyCo
         elif kind in (ENUM, ONEOF_ENUM):
             data[name] = Stringer(ENUMS[key][0] if v is None else v)
         elif kind == DUR:
-            data[name] = v  # proto-JSON duration string, None when unset
+            data[name] = None if v is None else duration_data(v)
         elif kind == WRAP_INT:
             data[name] = {"GetValue": Int64(v or 0)}
         elif kind == WRAP_BOOL:

@@ -177,7 +177,11 @@ def test_template_data_shape():
                                '"interceptionMode":"TPROXY","proxyMetadata":{"A":"1"}}')
     empty = proxyconfig_template_data({})
     assert empty["ProxyMetadata"].nil and empty["Concurrency"] == {"GetValue": 0}
-    assert empty["InterceptionMode"] == "REDIRECT"
+    assert empty["InterceptionMode"] == "REDIRECT" and empty["DrainDuration"] is None
+    d = proxyconfig_template_data({"drainDuration": "1.5s"})["DrainDuration"]
+    assert d["Seconds"] == 1 and d["Nanos"] == 500_000_000 and isinstance(d["Seconds"], Int64)
+    from injector.template.funcs.istio import format_duration as go_format_duration
+    assert go_format_duration(d) == "1.5s"
     tls = proxyconfig_template_data({"tracing": {"tlsSettings": {"caCertificates": "/etc/ca.pem"}}})
     assert tls["GetTracing"]["GetTlsSettings"]["GetCaCertificates"] == "/etc/ca.pem"
 
