@@ -300,7 +300,19 @@ class State:
         last = len(ident) - 1
         self.iface = iface
         for i in range(last):
+            # fast path: a present key of a plain map (the common case in Istio data)
+            if type(receiver) is dict:
+                nxt = receiver.get(ident[i], _MISSING)
+                if nxt is not _MISSING:
+                    receiver = nxt
+                    self.iface = True
+                    continue
             receiver = self.eval_field(dot, ident[i], node, None, _MISSING, receiver)
+        if type(receiver) is dict and final is _MISSING and (args is None or len(args) <= 1):
+            nxt = receiver.get(ident[last], _MISSING)
+            if nxt is not _MISSING:
+                self.iface = True
+                return nxt
         return self.eval_field(dot, ident[last], node, args, final, receiver)
 
     def eval_field(self, dot: Any, name: str, node: Node, args: list | None, final: Any,
