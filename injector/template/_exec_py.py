@@ -13,6 +13,16 @@ invalid reflect.Value, `None` a nil interface (what a map or list element holdin
 nil gives); a pipeline turns a nil interface result into `NO_VALUE`, as Go digs into
 interface values after every command. Functions with `needs_state=True` receive this
 module's `State`, whose `data` is the top-level dot and `funcs` the function map.
+
+Notes for the compiled twin (it must behave identically; tests run both):
+- dispatch on `node.kind` (nodes.K_*); trees are never mutated after parsing;
+- `_SHORT_CIRCUIT` ({fn: stop_on_truth}) marks the builtin `and`/`or`, which evaluate
+  their arguments lazily; `_RAW_IFACE_ARGS` ({fn: first_index}) marks builtins that
+  must see an argument read straight from a map[string]interface{} (or a range
+  element) wrapped in `Iface` (Go's `slice` does not unwrap interface values).
+  Both registries are filled by funcs/builtins.py; import them from here;
+- errors go through `State.errorf`, which names the node last set in `State.node`
+  (Go's `s.at(node)`); keep the same assignment points so messages agree.
 """
 from __future__ import annotations
 

@@ -52,6 +52,7 @@ class _Parser:
         self.funcs = funcs
         self.trees = trees
         self.action_line = 0
+        self.branches: list[str] = []  # enclosing if/range/with, innermost last
         self.t: _Tree = _Tree(name, self)
 
     # ------------------------------------------------------------ errors
@@ -206,7 +207,8 @@ class _Parser:
 
     def else_control(self) -> Node:
         peek = self.peek_non_space()
-        if peek.typ in ("if", "with"):
+        ctx = self.branches[-1] if self.branches else ""
+        if peek.typ == "if" or (peek.typ == "with" and ctx == "with"):
             # {{else if x}} is {{else}}{{if x}}...{{end}} with the inner {{end}} shared
             return ElseNode(peek.pos, self.src, peek.line)
         tok = self.expect(L.RDELIM, "else")
@@ -215,6 +217,7 @@ class _Parser:
     def branch(self, cls: type, context: str, allow_else_if: bool) -> Node:
         t = self.t
         nvars = len(t.vars)
+        self.branches.append(context)
         try:
             pipe = self.pipeline(context, L.RDELIM)
             if context == "range":
@@ -239,6 +242,7 @@ class _Parser:
             return cls(pipe.pos, self.src, pipe.line, pipe, lst, else_list)
         finally:
             del t.vars[nvars:]
+            self.branches.pop()
 
     def parse_template_name(self, tok: L.Token, context: str) -> str:
         if tok.typ in (L.STRING, L.RAWSTRING):
