@@ -6,8 +6,9 @@ import pytest
 
 from injector.mesh import apply_mesh_config, default_mesh_config, mesh_set, merge_proxy_config
 from tests.conftest import need_shared
+from tests.test_policy import corpora
 
-CORPORA = ["istio-1.7.3", "istio-1.29.6"]
+CORPORA = corpora("config/mesh-effective.yaml")
 
 
 def _load(path):
