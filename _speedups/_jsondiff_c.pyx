@@ -319,9 +319,11 @@ cdef int _diff_dict(dict a, dict b, Node *path, list ops) except -1:
             elif status == NESTED:
                 nested = True
         if common != PyDict_Size(b):
-            pos = 0
-            while PyDict_Next(b, &pos, &k, &w):
-                if PyDict_GetItemWithError(a, <object>k) == NULL:
+            # Still in step: b starts with a's keys in a's order, the rest of b is new.
+            if not ordered:
+                pos_b = 0
+            while PyDict_Next(b, &pos_b, &k, &w):
+                if ordered or PyDict_GetItemWithError(a, <object>k) == NULL:
                     _forget(&child)
                     child.key = k
                     ops.append({"op": "add", "path": _pointer(&child), "value": <object>w})
