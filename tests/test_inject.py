@@ -234,3 +234,85 @@ def test_modern_hold_application_puts_proxy_first():
     s = Settings.build(parse_config(MODERN_CONFIG), values, "", env={"ENABLE_NATIVE_SIDECARS": "false"})
     out = inject_pod(app_pod(), s, mode=MODE_WEBHOOK).pod
     assert names(out["spec"]["containers"]) == ["istio-proxy", "app"]
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def test_workload_identity_heuristics():
+    from injector.workload import deploy_meta_from_pod
+
+    def pod(kind, name, labels=None, gen="x-"):
+        return {"metadata": {"generateName": gen, "namespace": "ns", "labels": labels or {},
+                             "ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": name,
+                                                  "controller": True}]}}
+
+    w = deploy_meta_from_pod(pod("ReplicaSet", "web-5d9c", {"pod-template-hash": "5d9c"}))
+    assert (w.kind, w.name, w.api_version, w.namespace) == ("Deployment", "web", "apps/v1", "ns")
+    w = deploy_meta_from_pod(pod("ReplicaSet", "ro-abc", {"rollouts-pod-template-hash": "abc"}))
+    assert (w.kind, w.name, w.api_version) == ("Rollout", "ro", "v1alpha1")
+    w = deploy_meta_from_pod(pod("ReplicationController", "dc-1", {"deploymentconfig": "dc"}))
+    assert (w.kind, w.name, w.api_version) == ("DeploymentConfig", "dc", "v1")
+    w = deploy_meta_from_pod(pod("Job", "tick-12345678"))
+    assert (w.kind, w.name, w.api_version) == ("CronJob", "tick", "batch/v1")
+    w = deploy_meta_from_pod(pod("Job", "tick-12345678"), legacy=True)  # 1.7: exactly 10 digits
+    assert (w.kind, w.name) == ("Job", "tick-12345678")
+    w = deploy_meta_from_pod(pod("Job", "tick-1234567890"), legacy=True)
+    assert (w.kind, w.name, w.api_version) == ("CronJob", "tick", "batch/v1beta1")
+    w = deploy_meta_from_pod(pod("StatefulSet", "db", {"service.istio.io/workload-name": "database"}))
+    assert (w.kind, w.name) == ("StatefulSet", "database")
+    bare = {"metadata": {"name": "p", "ownerReferences": [{"kind": "ReplicaSet", "name": "r", "controller": True}]}}
+    assert deploy_meta_from_pod(bare).kind == "Pod"  # no generateName: the pod is its own workload
+
+
+def test_object_to_pod_conversions():
+    from injector.workload import object_to_pod
+
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"},
+           "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": []}}}}
+    p = object_to_pod(dep)
+    assert p["metadata"]["generateName"] == "web-fake-"
+    assert p["metadata"]["labels"] == {"app": "web", "pod-template-hash": "fake"}
+    assert p["metadata"]["ownerReferences"][0]["kind"] == "ReplicaSet"
+    cj = {"kind": "CronJob", "metadata": {"name": "tick"},
+          "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}}}}
+    assert object_to_pod(cj)["metadata"]["ownerReferences"][0]["kind"] == "CronJob"
+    assert object_to_pod({"kind": "Service"}) is None
+
+
+def test_template_data_shapes():
+    from injector import templatedata
+    from injector.template.values import GoStruct, Int64, StrMap
+
+    data = templatedata.build(
+        legacy=False, type_meta={"kind": "Deployment", "apiVersion": "apps/v1"},
+        deploy_meta={"name": "web", "namespace": "ns"},
+        pod_meta={"labels": {"app": "web"}},
+        pod_spec={"containers": [{"name": "c", "ports": [{"containerPort": 80, "name": "http"}]}]},
+        proxy_config={}, mesh_config={}, values={}, revision="r", native_sidecars=True,
+        proxy_image="hub/proxyv2:1", proxy_uid=7, proxy_gid=8)
+    meta = data["ObjectMeta"]
+    assert isinstance(meta["Labels"], StrMap) and meta["Annotations"].nil
+    assert meta["Name"] == "" and data["Spec"]["ServiceAccountName"] == ""
+    port = data["Spec"]["Containers"][0]["Ports"][0]
+    assert isinstance(port, GoStruct) and port.get("ContainerPort") == Int64(80) and port.get("Protocol") == ""
+    assert data["DeploymentMeta"] == {"Name": "web", "Namespace": "ns"}
+    assert data["ProxyUID"] == Int64(7) and data["NativeSidecars"] is True and data["Revision"] == "r"
+    assert "Revision" not in templatedata.build(
+        legacy=True, type_meta={}, deploy_meta={"name": "w"}, pod_meta={}, pod_spec={},
+        proxy_config={}, mesh_config={}, values={})
+
+
+@pytest.mark.parametrize("tag, variant, pc_type, ann, want", [
+    ("1.20", "", None, None, "docker.io/istio/proxyv2:1.20"),
+    ("1.20", "distroless", None, None, "docker.io/istio/proxyv2:1.20-distroless"),
+    ("1.20-debug", "", "distroless", None, "docker.io/istio/proxyv2:1.20-distroless"),
+    ("1.20-distroless", "distroless", None, "default", "docker.io/istio/proxyv2:1.20"),
+    (11.0, "", None, None, "docker.io/istio/proxyv2:11"),
+])
+def test_proxy_image(tag, variant, pc_type, ann, want):
+    from injector.templatedata import proxy_image
+
+    values = {"global": {"hub": "docker.io/istio", "tag": tag, "variant": variant}}
+    pc = {"image": {"imageType": pc_type}} if pc_type else {}
+    annotations = {"sidecar.istio.io/proxyImageType": ann} if ann else {}
+    assert proxy_image(values, pc, annotations) == want
