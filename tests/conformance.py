@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from injector import goyaml, k8stypes, workload
+from injector import goyaml, k8stypes, policy, workload
 from injector.cluster import ClusterFacts, NamespaceInfo
 from injector.config import config_from_dict, deep_merge
 from injector.inject import MODE_WEBHOOK, inject_pod
@@ -344,8 +344,12 @@ def run_webhook_pod(corpus: Corpus, case: dict, settings: Settings) -> CaseResul
         pod = workload.object_to_pod(doc)
         gpod = workload.object_to_pod(gold)
         ns = (doc.get("metadata") or {}).get("namespace") or ""
-        r = inject_pod(pod, settings, namespace=ns, mode=MODE_WEBHOOK)
-        a = normalize_doc(_fix_pod_v2(r.pod, True))
+        # The webhook asks the policy first (host network, opt-out, selectors, ...).
+        if policy.decide(pod.get("metadata"), pod.get("spec"), settings, namespace=ns).inject:
+            got = inject_pod(pod, settings, namespace=ns, mode=MODE_WEBHOOK).pod
+        else:
+            got = pod
+        a = normalize_doc(_fix_pod_v2(got, True))
         b = normalize_doc(_fix_pod_v2(gpod, False))
         if a != b:
             ok = False
