@@ -243,3 +243,28 @@ def test_slice_rejects_an_index_still_typed_interface(exec_error, run):
 
 def test_no_value_is_distinct_from_none():
     assert NO_VALUE is not None and not NO_VALUE
+
+
+def test_eq_on_nil_maps_and_containers(run, exec_error):
+    nil, empty = StrMap(None), StrMap({})
+    assert run("{{ eq .n .n }} {{ eq .n .m }} {{ eq .n .d }} {{ eq .n nil }}",
+               {"n": nil, "m": empty, "d": {}}) == "true false false true"
+    assert exec_error("{{ eq .a .b }}", {"a": {}, "b": empty}).endswith(
+        "error calling eq: non-comparable type map[]: map[string]string")
+    assert "non-comparable types" in exec_error("{{ eq .a .b }}", {"a": [], "b": {}})
+    s1 = GoStruct([("A", "a", 1.0)])
+    assert run("{{ eq .s .s }} {{ eq .s .t }}", {"s": s1, "t": GoStruct([("A", "a", 2.0)])}) == (
+        "true false")
+
+
+def test_index_at_length_is_a_reflect_panic(exec_error):
+    assert exec_error('{{ index "s" 1 }}').endswith("reflect: string index out of range")
+    assert exec_error("{{ index . 1 }}", [1.0]).endswith("reflect: slice index out of range")
+    assert exec_error("{{ index . 2 }}", [1.0]).endswith("index out of range: 2")
+
+
+def test_range_element_is_typed_interface_after_continue(exec_error):
+    text = ("{{ range .l }}{{ with $.l }}{{ if true }}{{ continue }}{{ end }}{{ end }}"
+            "{{ .x }}{{ end }}")
+    assert exec_error(text, {"l": [1.0, 2.0]}).endswith(
+        "can't evaluate field x in type interface {}")

@@ -166,3 +166,10 @@ def test_deep_nesting_is_a_parse_error_not_a_crash():
         assert "depth" in str(e)
     else:
         assert out == "1"
+
+
+def test_else_with_only_continues_a_with():
+    assert parse_error("{{ if 1 }}{{ else with 2 }}{{ end }}") == (
+        "template: vector:1: unexpected <with> in else")
+    assert parse_error("{{ range . }}{{ else if 1 }}{{ end }}") == (
+        "template: vector:1: unexpected <if> in input")

@@ -177,9 +177,11 @@ class State:
                 body = r.list
                 vars_ = self.vars
                 saved_iface = self.dot_iface
-                self.dot_iface = type(val) is list or type(val) is dict
+                elem_iface = type(val) is list or type(val) is dict
                 try:
                     for index, elem in items:
+                        # reset each time: a {{continue}} may leave a {{with}} early
+                        self.dot_iface = elem_iface
                         if ndecl > 0:
                             vars_[mark - 1][1] = elem
                             if ndecl > 1:
