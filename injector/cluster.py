@@ -128,6 +128,32 @@ def load_objects(text: str, source: str = "cluster objects") -> list[dict]:
     return out
 
 
+class LiveClusterFacts:
+    """ClusterFacts that always answer from a running ClusterWatcher's latest snapshot.
+
+    Settings are loaded once, but the cluster changes: the webhook's Settings hold this
+    view, so each admission reads the current nodes and namespaces without a request.
+    """
+
+    def __init__(self, watcher: "ClusterWatcher") -> None:
+        self.watcher = watcher
+
+    @property
+    def nodes(self) -> Mapping[str, str]:
+        return self.watcher.snapshot.nodes
+
+    @property
+    def namespaces(self) -> Mapping[str, NamespaceInfo]:
+        return self.watcher.snapshot.namespaces
+
+    @property
+    def cluster_id(self) -> str:
+        return self.watcher.snapshot.cluster_id
+
+    def namespace(self, name: str | None) -> NamespaceInfo | None:
+        return self.watcher.snapshot.namespace(name)
+
+
 # ---------------------------------------------------------------- native sidecars
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Mapping
 
-from injector.cluster import ClusterFacts, proxy_uid_gid
+from injector.cluster import ClusterFacts, ClusterWatcher, LiveClusterFacts, proxy_uid_gid
 from injector.config import (
     ConfigError, InjectorConfig, deep_merge, floatify, parse_config, parse_values, split_configmap,
 )
@@ -72,7 +72,7 @@ class Settings:
     values: dict  # the `values` document; all numbers float (Go float64)
     mesh: dict  # effective MeshConfig, proto-JSON names, defaults filled
     revision: str = ""
-    cluster: ClusterFacts = field(default_factory=ClusterFacts)
+    cluster: ClusterFacts | LiveClusterFacts = field(default_factory=ClusterFacts)
     env: Mapping[str, str] = field(default_factory=lambda: dict(ENV_DEFAULTS))
     templates: dict = field(default_factory=dict)  # name -> Template, parsed at load
     mesh_defaults: dict = field(default_factory=dict)  # the compiled-in defaults in use
@@ -109,7 +109,7 @@ class Settings:
     @classmethod
     def build(cls, config: InjectorConfig, values: dict | None = None, mesh: str | dict | None = None, *,
               mesh_defaults: dict | None = None, mesh_is_effective: bool = False, revision: str = "",
-              cluster: ClusterFacts | None = None, env: Mapping[str, str] | None = None,
+              cluster: ClusterFacts | LiveClusterFacts | None = None, env: Mapping[str, str] | None = None,
               parse: bool = True) -> "Settings":
         """Assemble Settings from parsed parts; `mesh` is ConfigMap text/data over the defaults.
 
@@ -298,6 +298,31 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
                    help="read the ConfigMaps from the cluster even without --injectConfigMapName")
     g.add_argument("--cluster-objects", dest="cluster_objects", metavar="FILE",
                    help="YAML Node and Namespace objects standing in for the cluster")
+    g.add_argument("--watch-cluster", dest="watch_cluster", action="store_true",
+                   help="watch the cluster's Nodes and Namespaces (kubernetes client) for native-sidecar "
+                        "detection and OpenShift UIDs (webhook)")
+
+
+# One watcher per (kubeconfig, context): reloading the config must not start another.
+_WATCHERS: dict[tuple, ClusterWatcher] = {}
+
+
+def live_cluster(kubeconfig: str | None = None, context: str | None = None,
+                 cluster_id: str = "Kubernetes") -> LiveClusterFacts:
+    """A started ClusterWatcher's live view (shared by every Settings load)."""
+    key = (kubeconfig, context, cluster_id)
+    watcher = _WATCHERS.get(key)
+    if watcher is None:
+        watcher = ClusterWatcher(core_v1_api(kubeconfig, context), cluster_id=cluster_id)
+        watcher.start()
+        _WATCHERS[key] = watcher
+    return LiveClusterFacts(watcher)
+
+
+def stop_watchers() -> None:
+    while _WATCHERS:
+        _, watcher = _WATCHERS.popitem()
+        watcher.stop()
 
 
 def settings_from_args(args: argparse.Namespace, **kw: Any) -> Settings:
@@ -306,6 +331,9 @@ def settings_from_args(args: argparse.Namespace, **kw: Any) -> Settings:
     env = environment()
     if getattr(args, "cluster_objects", None):
         cluster = ClusterFacts.from_file(args.cluster_objects, cluster_id=env.get("CLUSTER_ID", "Kubernetes"))
+    elif getattr(args, "watch_cluster", False):
+        cluster = live_cluster(getattr(args, "kubeconfig", None), getattr(args, "context", None),
+                               env.get("CLUSTER_ID", "Kubernetes"))
     kw.setdefault("cluster", cluster)
     revision = getattr(args, "revision", "") or ""
     use_cluster = bool(getattr(args, "from_cluster", False) or getattr(args, "inject_configmap", None)

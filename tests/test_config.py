@@ -464,3 +464,35 @@ def test_embedded_default_annotations_and_native_sidecars():
     # the interceptionMode annotation changes the iptables mode, not the ProxyConfig
     assert env["PROXY_CONFIG"].strip() == '{"concurrency":3,"proxyMetadata":{"FOO":"bar"}}'
     assert proxy["securityContext"]["runAsUser"] == 0 and "NET_ADMIN" in proxy["securityContext"]["capabilities"]["add"]
+
+
+def test_watch_cluster_flag_gives_live_facts(monkeypatch):
+    import argparse
+    import injector.settings as settings_mod
+    from injector.cluster import LiveClusterFacts
+
+    class StubWatcher:
+        started = 0
+
+        def __init__(self, api, cluster_id="Kubernetes"):
+            self.snapshot = ClusterFacts(nodes={"n": "v1.30.0"}, cluster_id=cluster_id)
+
+        def start(self):
+            StubWatcher.started += 1
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(settings_mod, "ClusterWatcher", StubWatcher)
+    monkeypatch.setattr(settings_mod, "core_v1_api", lambda kubeconfig=None, context=None: object())
+    monkeypatch.setattr(settings_mod, "_WATCHERS", {})
+    p = argparse.ArgumentParser()
+    add_config_arguments(p)
+    args = p.parse_args(["--watch-cluster"])
+    s1 = settings_from_args(args, parse=False)
+    s2 = settings_from_args(args, parse=False)  # a reload shares the running watcher
+    assert isinstance(s1.cluster, LiveClusterFacts) and StubWatcher.started == 1
+    assert s2.cluster.watcher is s1.cluster.watcher
+    s1.cluster.watcher.snapshot = ClusterFacts(nodes={"n": "v1.34.0"})  # the cluster changes
+    assert detect_native_sidecars("auto", s2.cluster)
+    settings_mod.stop_watchers()
