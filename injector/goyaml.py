@@ -959,18 +959,20 @@ def load_all(text: str | bytes) -> list[Any]:
     return out
 
 
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+_LINE = re.compile(r"([^\n]*?)(?:\r?\n)|([^\n]+)$")
 
 
 def split_documents(text: str) -> list[str]:
     """Raw documents of a stream as Kubernetes' util/yaml.YAMLReader returns them.
 
-    A separator is a line starting with `---` whose rest is only whitespace; empty
-    documents are dropped; each document keeps its text byte for byte.
+    Lines are read as its LineReader reads them (bufio.ReadLine: "\n" or "\r\n" cut,
+    then "\n" put back, so every document ends with a newline); a separator is a line
+    starting with `---` whose rest is only whitespace; empty documents are dropped.
     """
     docs: list[str] = []
     buf: list[str] = []
-    for line in _LINE.findall(text):
+    for m in _LINE.finditer(text):
+        line = (m.group(1) if m.group(2) is None else m.group(2)) + "\n"
         if line.startswith("---") and not line[3:].strip():
             if buf:
                 docs.append("".join(buf))

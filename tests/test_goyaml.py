@@ -477,10 +477,13 @@ def test_load_misc():
 
 def test_split_documents_like_kubernetes_reader():
     text = "---\na: 1\n---   \n\n---\nb: |\n  ---x\n--- # not a separator\nc: 3"
+    # LineReader gives every line (the last one too) a "\n" ending
     assert goyaml.split_documents(text) == [
-        "a: 1\n", "\n", "b: |\n  ---x\n--- # not a separator\nc: 3"]
+        "a: 1\n", "\n", "b: |\n  ---x\n--- # not a separator\nc: 3\n"]
     assert goyaml.split_documents("") == []
     assert goyaml.split_documents("x: 1\n---\n") == ["x: 1\n"]
+    # bufio.ReadLine drops "\r\n" (a lone "\r" stays)
+    assert goyaml.split_documents("a: 1\r\nb: 2\n---\r\nc: 3\r") == ["a: 1\nb: 2\n", "c: 3\r\n"]
 
 
 # Go's JSON leaves U+007F..U+009F and U+FFFE/FFFF raw, and yaml.v2 cannot read them back
