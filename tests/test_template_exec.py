@@ -264,7 +264,7 @@ def test_index_at_length_is_a_reflect_panic(exec_error):
 
 
 def test_range_element_is_typed_interface_after_continue(exec_error):
-    text = ("{{ range .l }}{{ with $.l }}{{ if true }}{{ continue }}{{ end }}{{ end }}"
-            "{{ .x }}{{ end }}")
+    text = ("{{ range $i, $e := .l }}{{ with $.l }}{{ if eq $i 0 }}{{ continue }}{{ end }}"
+            "{{ end }}{{ .x }}{{ end }}")
     assert exec_error(text, {"l": [1.0, 2.0]}).endswith(
         "can't evaluate field x in type interface {}")
