@@ -449,6 +449,7 @@ def test_rbac_is_least_privilege():
         ("", "namespaces"): {"get", "list", "watch"},
         ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"): {"get", "patch"},
     }
+    assert serve_args().watch_cluster  # what the nodes/namespaces grant is for
     [webhook_rule] = [r for r in cluster_role["rules"] if "mutatingwebhookconfigurations" in r["resources"]]
     assert webhook_rule["resourceNames"] == [find("MutatingWebhookConfiguration")["metadata"]["name"]]
     for binding_kind, role_doc in (("RoleBinding", role), ("ClusterRoleBinding", cluster_role)):
@@ -510,7 +511,9 @@ def test_deployment_args_serve_the_shipped_config(tmp_path):
     assert {paths["cert"].name, paths["key"].name} == {"tls.crt", "tls.key"}
     port = _free_port()
     args = [a.replace("/etc/injector/", f"{etc}/") for a in container()["args"]]
-    args = [a for a in args if not a.startswith("--port=")] + [f"--port={port}", "--host=127.0.0.1"]
+    assert "--watch-cluster" in args  # in the cluster it watches nodes and namespaces; no cluster here
+    args = [a for a in args if not a.startswith("--port=") and a != "--watch-cluster"]
+    args += [f"--port={port}", "--host=127.0.0.1"]
     script = ("import argparse, sys\n"
               "from injector.commands import serve\n"
               "p = argparse.ArgumentParser(); serve.register(p.add_subparsers())\n"
