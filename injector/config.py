@@ -134,21 +134,37 @@ def parse_config(text: str, source: str = "injector config") -> InjectorConfig:
 
 
 def split_configmap(text: str, source: str) -> tuple[str, str | None, str | None]:
-    """Accept either the `config` text or a whole ConfigMap manifest.
+    """Accept either the `config` text or ConfigMap manifests.
 
-    Returns (config_text, values_text or None, mesh_text or None). A ConfigMap of the
-    injector carries `data.config` and `data.values`; a mesh ConfigMap carries `data.mesh`.
+    Returns (config_text, values_text or None, mesh_text or None). The file may hold the
+    injector ConfigMap (`data.config`, `data.values`) and also the mesh ConfigMap
+    (`data.mesh`), as separate documents or in a `List` (`kubectl get cm A B -o yaml`).
     """
     try:
-        doc = yaml.safe_load(text)
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as e:
         raise ConfigError(f"{source}: not valid YAML: {e}") from None
-    if isinstance(doc, dict) and doc.get("kind") == "ConfigMap" and isinstance(doc.get("data"), dict):
-        data = doc["data"]
-        if "config" not in data:
-            raise ConfigError(f"{source}: ConfigMap has no data.config")
-        return str(data["config"]), data.get("values"), data.get("mesh")
-    return text, None, None
+    maps = []
+    for doc in docs:
+        items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]
+        maps += [d for d in items or [] if isinstance(d, dict) and d.get("kind") == "ConfigMap"]
+    if not maps:
+        if len(docs) > 1:
+            raise ConfigError(f"{source}: several YAML documents but no ConfigMap among them")
+        return text, None, None
+    config = values = mesh = None
+    for cm in maps:
+        data = cm.get("data") or {}
+        if not isinstance(data, dict):
+            continue
+        if "config" in data and config is None:
+            config, values = str(data["config"]), data.get("values")
+        if "mesh" in data and mesh is None:
+            mesh = str(data["mesh"])
+    if config is None:
+        names = ", ".join(str((cm.get("metadata") or {}).get("name", "?")) for cm in maps)
+        raise ConfigError(f"{source}: no ConfigMap with data.config (found {names})")
+    return config, None if values is None else str(values), mesh
 
 
 def floatify(v: Any) -> Any:

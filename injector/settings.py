@@ -160,8 +160,8 @@ class Settings:
         """
         values_text = mesh_text = None
         if inject_config_file:
-            config_text, values_text, _ = split_configmap(_read(inject_config_file, "--injectConfigFile"),
-                                                          inject_config_file)
+            config_text, values_text, mesh_text = split_configmap(
+                _read(inject_config_file, "--injectConfigFile"), inject_config_file)
             source = inject_config_file
         else:
             config_text, source = _data_text("config.yaml"), "embedded default config"

@@ -496,3 +496,21 @@ def test_watch_cluster_flag_gives_live_facts(monkeypatch):
     s1.cluster.watcher.snapshot = ClusterFacts(nodes={"n": "v1.34.0"})  # the cluster changes
     assert detect_native_sidecars("auto", s2.cluster)
     settings_mod.stop_watchers()
+
+
+def test_configmap_list_with_mesh(tmp_path):
+    cfg_dir = need_shared("conformance", "istio-1.7.3", "config")
+    listing = {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "istio"},
+         "data": {"mesh": (cfg_dir / "mesh.yaml").read_text()}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "istio-sidecar-injector"},
+         "data": {"config": (cfg_dir / "config.yaml").read_text(), "values": (cfg_dir / "values.json").read_text()}},
+    ]}
+    (tmp_path / "cms.yaml").write_text(yaml.safe_dump(listing))
+    s = Settings.load(str(tmp_path / "cms.yaml"), parse=False)
+    assert s.legacy and s.mesh == yaml.safe_load((cfg_dir / "mesh-effective.yaml").read_text())
+    assert s.values == parse_values((cfg_dir / "values.json").read_text())
+    (tmp_path / "two.yaml").write_text("kind: ConfigMap\nmetadata: {name: a}\ndata: {x: y}\n---\n"
+                                       "kind: ConfigMap\nmetadata: {name: b}\ndata: {}\n")
+    with pytest.raises(ConfigError, match=r"two.yaml: no ConfigMap with data.config \(found a, b\)"):
+        Settings.load(str(tmp_path / "two.yaml"), parse=False)
