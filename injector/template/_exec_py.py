@@ -349,6 +349,7 @@ class State:
                     return "" if isinstance(receiver, StrMap) else None
                 return NO_VALUE
         if isinstance(receiver, Stringer) and name == "String":
+            self.iface = False  # String() returns a plain string
             return self.eval_call(dot, _STRING_METHOD, node, name, args, final, receiver)
         if isinstance(receiver, GoStruct) and receiver.has_field(name):
             self.iface = False
