@@ -5,7 +5,9 @@ re-read by gopkg.in/yaml.v2 (so JSON integers become ints, other numbers floats)
 emitted by yaml.v2's libyaml-derived emitter: keys sorted with yaml.v2's "natural"
 order, 2-space indentation, sequences not indented under their key, `{}`/`[]` for empty
 collections, strings quoted only when a plain scalar would read back as something else,
-literal blocks for multi-line strings, folding of long scalars at column 80.
+literal blocks for multi-line strings, folding of long scalars at column 80
+(`width=None`: never fold, as yaml.v2 v2.3.0 vendored by Istio 1.7 did). Go's errors
+(NaN, characters yaml.v2 cannot read back) raise MarshalError.
 
 `load(text)` / `load_all(text)` reproduce `sigs.k8s.io/yaml.Unmarshal` into
 `interface{}`: YAML 1.1 scalars resolved as yaml.v2 resolves them (y/n/yes/no/on/off
@@ -15,6 +17,7 @@ Parsing is done by libyaml through PyYAML's C parser; only scalar resolution is 
 
 `split_documents(text)` splits a multi-document stream the way Kubernetes'
 `util/yaml.YAMLReader` does, returning each document's raw text.
+`go_json_number` / `go_format_float` print numbers as Go's encoding/json / strconv do.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ YAMLError = yaml.YAMLError
 
 class MarshalError(ValueError):
     """Go's Marshal would fail (NaN/Inf, characters yaml.v2 cannot read back, ...)."""
+
 
 BEST_INDENT = 2
 BEST_WIDTH = 80
@@ -62,7 +66,6 @@ _FIRST_MAP = frozenset("yYnNtTfFoO~")
 _FIRST_NUM = frozenset("0123456789+-")
 # Go strconv.ParseInt(s, 0, 64) syntax (after yaml.v2 removed every "_").
 _GO_INT = re.compile(r"([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
-_GO_UINT = re.compile(r"(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 # strconv.ParseFloat of ".5"-like text: single underscores allowed between digits
 _DOT_FLOAT = re.compile(r"\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?")
