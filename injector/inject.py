@@ -22,6 +22,7 @@ import json
 import math
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,11 +141,31 @@ def _proxy_defaults(settings, legacy: bool) -> dict:
     return (default_mesh_config(legacy) or {}).get("defaultConfig") or {}
 
 
-def _pc_data(settings, pc: dict, legacy: bool):
+# Per-Settings cache of the template data that does not depend on the pod: the mesh and
+# the mesh's own ProxyConfig (used by every pod without a proxy.istio.io/config annotation).
+_DATA_CACHE: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def _pc_data(settings, pc: dict, legacy: bool, annotated: bool = True):
     from injector.proxyconfig import mesh_template_data, proxyconfig_template_data
 
-    defaults = _proxy_defaults(settings, legacy)
-    return proxyconfig_template_data(pc, defaults), mesh_template_data(settings.mesh, defaults)
+    key = id(settings)
+    hit = _DATA_CACHE.get(key)
+    if hit is None or hit[0]() is not settings:
+        defaults = _proxy_defaults(settings, legacy)
+        mesh_data = mesh_template_data(settings.mesh, defaults)
+        try:
+            ref = weakref.ref(settings, lambda _r, k=key: _DATA_CACHE.pop(k, None))
+        except TypeError:  # not weak-referenceable: no caching
+            return proxyconfig_template_data(pc, defaults), mesh_data
+        hit = (ref, mesh_data, {})
+        _DATA_CACHE[key] = hit
+    _ref, mesh_data, by_pc = hit
+    if annotated:
+        return proxyconfig_template_data(pc, _proxy_defaults(settings, legacy)), mesh_data
+    if "plain" not in by_pc:
+        by_pc["plain"] = proxyconfig_template_data(pc, _proxy_defaults(settings, legacy))
+    return by_pc["plain"], mesh_data
 
 
 def _status_port(mesh: dict) -> int:
@@ -299,7 +320,8 @@ def _render_legacy(settings, meta: dict, spec: dict, type_meta: dict, deploy_met
     annotations = meta.get("annotations") or {}
     _validate(annotations)
     pc = _proxy_config(settings, annotations, legacy=True)
-    pc_data, mesh_data = _pc_data(settings, pc, legacy=True)
+    pc_data, mesh_data = _pc_data(settings, pc, legacy=True,
+                                  annotated=PROXY_CONFIG_ANNOTATION in annotations)
     data = templatedata.build(
         legacy=True, type_meta=type_meta, deploy_meta=deploy_meta, pod_meta=meta, pod_spec=spec,
         proxy_config=pc_data, mesh_config=mesh_data, values=settings.values,
@@ -550,7 +572,8 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     annotations = meta.get("annotations") or {}
     _validate(annotations)
     pc = _proxy_config(settings, annotations, legacy=False)
-    pc_data, mesh_data = _pc_data(settings, pc, legacy=False)
+    pc_data, mesh_data = _pc_data(settings, pc, legacy=False,
+                                  annotated=PROXY_CONFIG_ANNOTATION in annotations)
     values = settings.values
     native = _native_sidecars(settings, pod)
     uid, gid = _proxy_ids(settings, namespace if mode == MODE_WEBHOOK else None)
