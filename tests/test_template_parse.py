@@ -173,3 +173,23 @@ def test_else_with_only_continues_a_with():
         "template: vector:1: unexpected <with> in else")
     assert parse_error("{{ range . }}{{ else if 1 }}{{ end }}") == (
         "template: vector:1: unexpected <if> in input")
+
+
+def test_node_strings_reparse_to_themselves():
+    # Go's Node.String() prints parseable source; printing is a fixed point after one
+    # round. Checked over every template of the core vectors that parses.
+    from tests.test_template_vectors import _core
+
+    vecs = _core() or pytest.skip("no vectors")
+    checked = 0
+    for vec in vecs:
+        try:
+            trees = parse(vec["template"], "vector", BUILTINS)
+        except ParseError:
+            continue
+        for name, root in trees.items():
+            text = str(root)
+            again = parse(text, name, BUILTINS)[name]
+            assert str(again) == text, (vec["name"], name, text)
+            checked += 1
+    assert checked > 500
