@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import datetime as _dt
 import functools
 import hashlib
@@ -111,10 +112,18 @@ def _utf8(s: str) -> bytes:
     return s.encode("utf-8", "surrogatepass")
 
 
+def _one_byte_replace(err: UnicodeError) -> tuple[str, int]:
+    # Go's decoder gives one U+FFFD per invalid byte (Python's "replace" one per run)
+    return "\ufffd", err.start + 1
+
+
+codecs.register_error("go-replace", _one_byte_replace)
+
+
 def _from_utf8(b: bytes) -> str:
     # Go strings may hold invalid UTF-8 after byte slicing; Python text cannot, and Go
-    # writes such bytes out as they are. U+FFFD is what any JSON view of them shows.
-    return b.decode("utf-8", "replace")
+    # writes such bytes out as they are. U+FFFD per byte is what any JSON view shows.
+    return b.decode("utf-8", "go-replace")
 
 
 def _latin1_runes(b: bytes) -> str:
@@ -523,6 +532,21 @@ def _ceil(a: Any) -> float:
     return f if math.isinf(f) or math.isnan(f) else float(math.ceil(f))
 
 
+class NilList(list):
+    """A nil []interface{}: prints `[]` but marshals to JSON `null`."""
+
+    __slots__ = ()
+    go_type = "[]interface {}"
+    nil = True
+
+
+class NilStrList(StrList):
+    """A nil []string (regexFindAll without a match): JSON `null`."""
+
+    __slots__ = ()
+    nil = True
+
+
 class IntList(list):
     """A Go []int (until, untilStep): prints and marshals like a list."""
 
@@ -833,8 +857,6 @@ def _split(sep: str, s: str) -> StrMap:
 
 def _splitn(sep: str, n: int, s: str) -> StrMap:
     parts = _go_split(s, sep, n)
-    if n == 0:
-        return StrMap(None)
     return StrMap({f"_{i}": p for i, p in enumerate(parts)})
 
 
@@ -1203,15 +1225,21 @@ def _marshal(v: Any, html: bool = True) -> str:
 
 
 def _json_view(v: Any) -> Any:
-    """Objects of this module (times, versions) as encoding/json sees them."""
+    """Objects of this module (times, versions, nil slices) as encoding/json sees them."""
     if hasattr(v, "go_json"):
         return v.go_json()
+    if getattr(v, "nil", False) and isinstance(v, list):
+        return None
     if isinstance(v, dict) and not isinstance(v, StrMap):
         if any(hasattr(x, "go_json") or isinstance(x, (dict, list)) for x in v.values()):
             return {k: _json_view(x) for k, x in v.items()}
     elif isinstance(v, list) and not isinstance(v, StrList):
         if any(hasattr(x, "go_json") or isinstance(x, (dict, list)) for x in v):
             return [_json_view(x) for x in v]
+    elif isinstance(v, GoStruct) and any(
+        hasattr(x, "go_json") or isinstance(x, (dict, list)) for _n, _t, x in v.fields
+    ):
+        return GoStruct(((n, t, _json_view(x)) for n, t, x in v.fields), v.type_name)
     return v
 
 
@@ -1341,16 +1369,21 @@ def _ternary(vt: Any, vf: Any, cond: bool) -> Any:
 
 
 def _deep_copy(v: Any) -> Any:
+    if v is None:
+        # copystructure.Copy(nil) fails inside reflect
+        raise FuncError("reflect: call of reflect.Value.Type on zero Value")
+    return _copy(v)
+
+
+def _copy(v: Any) -> Any:
     if isinstance(v, StrMap):
         return v.copy() if v.nil else StrMap({k: x for k, x in v.items()})
     if isinstance(v, dict):
-        return {k: _deep_copy(x) for k, x in v.items()}
-    if isinstance(v, StrList):
-        return StrList(v)
+        return {k: _copy(x) for k, x in v.items()}
     if isinstance(v, list):
-        return [_deep_copy(x) for x in v]
-    if isinstance(v, GoStruct):
-        return GoStruct(((n, t, _deep_copy(x)) for n, t, x in v.fields), v.type_name)
+        return type(v)(_copy(x) for x in v)
+    if type(v) is GoStruct:
+        return GoStruct(((n, t, _copy(x)) for n, t, x in v.fields), v.type_name)
     return v
 
 
@@ -1565,12 +1598,12 @@ def _first(lst: Any) -> Any:
 
 def _rest(lst: Any) -> list:
     items = _must_list(lst, "find rest")
-    return items[1:]
+    return items[1:] if items else NilList()
 
 
 def _initial(lst: Any) -> list:
     items = _must_list(lst, "find initial")
-    return items[:-1]
+    return items[:-1] if items else NilList()
 
 
 def _reverse(lst: Any) -> list:
@@ -1621,7 +1654,7 @@ def _concat(*lists: Any) -> list:
         if not _is_list(lst):
             raise FuncError(f"Cannot concat type {kind} as list")
         out.extend(lst)
-    return out
+    return out if out else NilList()
 
 
 # =========================================================================== dicts
@@ -2191,7 +2224,7 @@ def _replace_all(p: re.Pattern, s: str, repl: Callable[[re.Match], str]) -> str:
 
 def _regex_split(p: re.Pattern, s: str, n: int) -> StrList:
     if n == 0:
-        return StrList()
+        return NilStrList()
     if p.pattern and s == "":
         return StrList([""])
     out = StrList()
@@ -2221,7 +2254,8 @@ def _regex_match(expr: str, s: str) -> bool:
 
 
 def _must_regex_find_all(expr: str, s: str, n: int) -> StrList:
-    return StrList(m.group(0) for m in _find_all(_compile(expr), s, n))
+    found = [m.group(0) for m in _find_all(_compile(expr), s, n)]
+    return StrList(found) if found else NilStrList()
 
 
 def _must_regex_find(expr: str, s: str) -> str:
@@ -3170,10 +3204,34 @@ def _go_url_parse(raw: str) -> dict:
             authority = authority[at + 1:]
             name, sep, pw = userinfo.partition(":")
             u["user"] = (_url_unescape(name, "userinfo"), _url_unescape(pw, "userinfo") if sep else None)
-        u["host"] = _url_unescape(authority, "host") if "%" in authority else authority
+        u["host"] = _parse_host(authority, fail)
     u["path"] = _url_unescape(rest, "path")
     u["fragment"] = fragment
     return u
+
+
+def _parse_host(host: str, fail: Callable[[str], FuncError]) -> str:
+    """net/url's parseHost: bracketed IPv6, a numeric port, no characters to escape."""
+    port = ""
+    if host.startswith("["):
+        end = host.rfind("]")
+        if end < 0:
+            raise fail("missing ']' in host")
+        port = host[end + 1:]
+        if port and not port.startswith(":"):
+            raise fail(f'invalid port "{port}" after host')
+    else:
+        i = host.rfind(":")
+        if i >= 0:
+            port = host[i:]
+    if port and not re.fullmatch(r":\d*", port):
+        raise fail(f'invalid port "{port}" after host')
+    for ch in host:
+        if ch == "%":
+            continue
+        if ord(ch) < 0x80 and _should_escape(ord(ch), "host"):
+            raise fail(f'invalid character "{ch}" in host name')
+    return _url_unescape(host, "host") if "%" in host else host
 
 
 def _userinfo_string(user: tuple[str, str | None]) -> str:
