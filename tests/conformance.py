@@ -125,6 +125,10 @@ def case_settings(corpus: Corpus, case: dict) -> Settings:
         "PLATFORM": env_case.get("platform") or "",
         "CLUSTER_ID": env_case.get("cluster_id") or "Kubernetes",
     }
+    if env_case.get("compliance_policy"):
+        env["COMPLIANCE_POLICY"] = str(env_case["compliance_policy"])
+    # istiod switches recorded under their own (upper-case) names are passed through.
+    env.update({k: str(v) for k, v in env_case.items() if k.isupper() and isinstance(v, (str, int, bool))})
     return Settings.build(config, values, mesh, mesh_defaults=defaults, mesh_is_effective=True,
                           revision=env_case.get("revision") or "", cluster=cluster, env=env)
 
