@@ -119,10 +119,43 @@ def validate_status_port(value: str) -> None:
     parse_port(value)
 
 
+def _host_port(field: str, addr: str) -> None:
+    host, sep, port = addr.rpartition(":")
+    if not sep or not host:
+        raise ValueError(f"{field}: {addr!r} is not host:port")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{field}: port {port!r} of {addr!r} is not in 1-65535")
+
+
+def _check_proxy_config(pc: dict) -> None:
+    """The checks Istio applies to a merged ProxyConfig that a pod annotation can break."""
+    from injector.proxyconfig import parse_duration
+
+    for field in ("configPath", "binaryPath"):
+        if field in pc and not pc[field]:
+            raise ValueError(f"{field} must be set")
+    for field in ("proxyAdminPort", "statusPort"):
+        if field in pc and not 1 <= int(pc[field]) <= 65535:
+            raise ValueError(f"{field}: port {pc[field]} is not in 1-65535")
+    for field in ("concurrency", "statNameLength"):
+        if field in pc and int(pc[field]) < 0:
+            raise ValueError(f"{field} must not be negative")
+    for field in ("drainDuration", "parentShutdownDuration", "terminationDrainDuration"):
+        if field in pc and parse_duration(pc[field]) < 0:
+            raise ValueError(f"{field} must not be negative")
+    if pc.get("discoveryAddress"):
+        _host_port("discoveryAddress", str(pc["discoveryAddress"]))
+    zipkin = ((pc.get("tracing") or {}).get("zipkin") or {}) if isinstance(pc.get("tracing"), dict) else {}
+    if isinstance(zipkin, dict) and zipkin.get("address"):
+        _host_port("tracing.zipkin.address", str(zipkin["address"]))
+
+
 def validate_proxy_config(value: str) -> None:
     try:
-        parse_proxy_config_annotation(value)
-    except (ProxyConfigError, yaml.YAMLError) as e:
+        _check_proxy_config(parse_proxy_config_annotation(value))
+    except (ProxyConfigError, yaml.YAMLError, TypeError) as e:
+        raise ValueError(f"proxy config invalid: {e}") from None
+    except ValueError as e:
         raise ValueError(f"proxy config invalid: {e}") from None
 
 

@@ -241,6 +241,13 @@ def test_golden_inputs_have_valid_annotations(corpus):
     ("prometheus.istio.io/merge-metrics", "false", True),
     ("proxy.istio.io/config", "concurrency: 2", True),
     ("proxy.istio.io/config", "- a", False),
+    ("proxy.istio.io/config", "discoveryAddress: foo:123\nconcurrency: 0\nproxyMetadata: {FOO: bar}", True),
+    ("proxy.istio.io/config", "discoveryAddress: nohost", False),
+    ("proxy.istio.io/config", "statusPort: 70000", False),
+    ("proxy.istio.io/config", "concurrency: -1", False),
+    ("proxy.istio.io/config", "interceptionMode: SIDEWAYS", False),
+    ("proxy.istio.io/config", "tracing: {zipkin: {address: 'zipkin:9411'}}", True),
+    ("proxy.istio.io/config", "holdApplicationUntilProxyStarts: true", True),
     ("sidecar.istio.io/inject", "whatever", True),
 ])
 def test_annotation_validators(name, value, ok):
