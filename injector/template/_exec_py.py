@@ -435,11 +435,14 @@ class State:
     def eval_arg(self, dot: Any, typ: str | None, n: Node) -> Any:
         self.node = n
         k = n.kind
+        if k == K_FIELD:
+            # (Go passes the field itself as its only "argument": same as none here)
+            return self.validate_type(
+                self.eval_field_chain(dot, dot, n, n.ident, None, _MISSING, self.dot_iface), typ)
+        if k == K_STRING and (typ == "string" or typ == "any" or typ == "value" or typ is None):
+            return n.text
         if k == K_DOT:
             return self.validate_type(dot, typ)
-        if k == K_FIELD:
-            return self.validate_type(
-                self.eval_field_chain(dot, dot, n, n.ident, [n], _MISSING, self.dot_iface), typ)
         if k == K_VARIABLE:
             return self.validate_type(self.eval_variable_node(dot, n, None, _MISSING), typ)
         if k == K_PIPE:
