@@ -96,38 +96,40 @@ def synthesise_injected(pod: dict) -> dict:
     return out
 
 
-def median_seconds(fn, budget: float) -> float:
-    """Median seconds per call: batches of >= ~2 ms until `budget` seconds are spent.
+def medians(fns: dict, budget: float) -> dict:
+    """Median seconds per call of each function in `fns`.
 
-    Like timeit, the cyclic GC is collected first and paused while timing, so one
-    backend's garbage does not bill the next measurement.
+    Short batches (>= ~0.25 ms, so few are cut by the scheduler on a busy machine), taken
+    in turns (one batch of each function per round) until `budget` seconds per function
+    are spent. Like timeit, the cyclic GC is collected first and paused while timing.
     """
     gc.collect()
     gc.disable()
     try:
-        return _median_seconds(fn, budget)
+        numbers = {name: _batch_size(fn) for name, fn in fns.items()}
+        samples: dict = {name: [] for name in fns}
+        deadline = time.perf_counter() + budget * len(fns)
+        while time.perf_counter() < deadline or min(map(len, samples.values())) < 11:
+            for name, fn in fns.items():
+                number = numbers[name]
+                start = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                samples[name].append((time.perf_counter() - start) / number)
+        return {name: statistics.median(values) for name, values in samples.items()}
     finally:
         gc.enable()
 
 
-def _median_seconds(fn, budget: float) -> float:
+def _batch_size(fn) -> int:
     number = 1
     while True:
         start = time.perf_counter()
         for _ in range(number):
             fn()
-        elapsed = time.perf_counter() - start
-        if elapsed >= 0.002:
-            break
+        if time.perf_counter() - start >= 0.00025:
+            return number
         number *= 2
-    samples = [elapsed / number]
-    deadline = time.perf_counter() + budget
-    while time.perf_counter() < deadline or len(samples) < 5:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,12 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         assert orjson.dumps(apply_patch(original, ops), option=orjson.OPT_SORT_KEYS) == \
             orjson.dumps(mutated, option=orjson.OPT_SORT_KEYS), f"{shape}: patch does not apply"
         row = {"shape": shape, "ops": len(ops), "go_ops": go.get(shape + ":ops")}
-        row["twin_us"] = median_seconds(lambda: twin.diff(original, mutated), args.time) * 1e6
+        fns = {"twin_us": lambda: twin.diff(original, mutated)}
         if compiled is not None:
             assert compiled.diff(original, mutated) == ops, f"{shape}: backends differ"
-            row["cython_us"] = median_seconds(lambda: compiled.diff(original, mutated), args.time) * 1e6
-            row["cython_dumps_us"] = median_seconds(
-                lambda: orjson.dumps(compiled.diff(original, mutated)), args.time) * 1e6
+            fns["cython_us"] = lambda: compiled.diff(original, mutated)
+            fns["cython_dumps_us"] = lambda: orjson.dumps(compiled.diff(original, mutated))
+        row.update({name: seconds * 1e6 for name, seconds in medians(fns, args.time).items()})
+        if compiled is not None:
             row["twin_over_cython"] = row["twin_us"] / row["cython_us"]
         if shape in go:
             row["go_us"] = go[shape] / 1000
