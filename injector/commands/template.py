@@ -56,15 +56,18 @@ def cmd_render(args: argparse.Namespace) -> int:
     if "error" in res:
         print(res["error"], file=sys.stderr)
         return 3
-    sys.stdout.write(res["output"])
+    # raw bytes: Go strings may hold invalid UTF-8 ("\xff"), kept as surrogate escapes
     sys.stdout.flush()
+    sys.stdout.buffer.write(res["output"].encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.flush()
     return 0
 
 
 def cmd_vectors(args: argparse.Namespace) -> int:
     from injector.template.values import from_tagged_json
 
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    out = (open(args.output, "w", encoding="utf-8", errors="surrogateescape")
+           if args.output else sys.stdout)
     try:
         with open(args.file, encoding="utf-8") as f:
             for line in f:
