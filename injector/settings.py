@@ -166,9 +166,7 @@ class Settings:
         else:
             config_text, source = _data_text("config.yaml"), "embedded default config"
         if values_file:
-            values_text = _read(values_file, "--valuesFile")
-            _, cm_values, _ = split_configmap_values(values_text, values_file)
-            values_text = cm_values if cm_values is not None else values_text
+            values_text = values_text_of(_read(values_file, "--valuesFile"), values_file)
         elif values_text is None:
             values_text = _data_text("values.json")
         if mesh_config_file:
@@ -207,19 +205,19 @@ class Settings:
                               source=f"ConfigMap {namespace}/{inject_name}", **kw)
 
 
-def split_configmap_values(text: str, source: str) -> tuple[None, str | None, None]:
-    """A values file may also be a ConfigMap manifest with data.values."""
+def values_text_of(text: str, source: str) -> str:
+    """Values text, or data.values of a ConfigMap manifest."""
     import yaml
 
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError:
-        return None, None, None
+        return text  # not YAML: parse_values reports it
     if isinstance(doc, dict) and doc.get("kind") == "ConfigMap" and isinstance(doc.get("data"), dict):
         if "values" not in doc["data"]:
             raise ConfigError(f"{source}: ConfigMap has no data.values")
-        return None, str(doc["data"]["values"]), None
-    return None, None, None
+        return str(doc["data"]["values"])
+    return text
 
 
 def mesh_text_of(text: str, source: str) -> str:
@@ -351,10 +349,5 @@ def settings_from_args(args: argparse.Namespace, **kw: Any) -> Settings:
                          mesh_defaults_file=getattr(args, "mesh_defaults_file", None), revision=revision, **kw)
 
 
-def load_settings(**kw: Any) -> Settings:
-    """Shorthand for Settings.load."""
-    return Settings.load(**kw)
-
-
 __all__ = ["Settings", "ConfigError", "add_config_arguments", "settings_from_args", "deep_merge",
-           "environment", "parse_templates"]
+           "environment", "parse_templates", "live_cluster", "stop_watchers"]

@@ -521,3 +521,14 @@ def test_configmap_list_with_mesh(tmp_path):
                                        "kind: ConfigMap\nmetadata: {name: b}\ndata: {}\n")
     with pytest.raises(ConfigError, match=r"two.yaml: no ConfigMap with data.config \(found a, b\)"):
         Settings.load(str(tmp_path / "two.yaml"), parse=False)
+
+
+def test_values_file_may_be_a_configmap(tmp_path):
+    (tmp_path / "v.yaml").write_text(yaml.safe_dump({"kind": "ConfigMap", "data": {"values": '{"a": 2}'}}))
+    assert Settings.load(values_file=str(tmp_path / "v.yaml"), parse=False).values == {"a": 2.0}
+    (tmp_path / "v.yaml").write_text(yaml.safe_dump({"kind": "ConfigMap", "data": {"config": "x"}}))
+    with pytest.raises(ConfigError, match="v.yaml: ConfigMap has no data.values"):
+        Settings.load(values_file=str(tmp_path / "v.yaml"), parse=False)
+    (tmp_path / "v.yaml").write_text("a: [")
+    with pytest.raises(ConfigError, match="values"):
+        Settings.load(values_file=str(tmp_path / "v.yaml"), parse=False)
