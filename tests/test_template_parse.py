@@ -193,3 +193,28 @@ def test_node_strings_reparse_to_themselves():
             assert str(again) == text, (vec["name"], name, text)
             checked += 1
     assert checked > 500
+
+
+def test_arbitrary_text_never_crashes_the_engine():
+    # Whatever the text, the engine answers with output, ParseError or ExecError.
+    import random
+
+    from injector.template import ExecError
+
+    pieces = ["{{", "}}", "{{-", "-}}", " ", "\n", ".", ".a", "$", "$x", ":=", "=", "|", "(",
+              ")", ",", "if", "else", "end", "range", "with", "define", "template", "block",
+              "break", "continue", '"t"', "`r`", "'c'", "1", "-2", "1.5", "nil", "true",
+              "print", "len", "index", "and", "/*", "*/", "x", "é", "0x1F", "2i", "1+2i",
+              '"open', "#", "@", "}", "{", "-", "\\", "'", '"', "\x00", "\u2028"]
+    rnd = random.Random(20240601)
+    outcomes = set()
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+        try:
+            render(text, {"a": [1.0], "x": None})
+            outcomes.add("ok")
+        except ParseError:
+            outcomes.add("parse")
+        except ExecError:
+            outcomes.add("exec")
+    assert outcomes >= {"ok", "parse"}
