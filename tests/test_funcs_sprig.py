@@ -643,3 +643,18 @@ def test_random_functions_shape():
     assert len(sprig._uuidv4()) == 36
     with pytest.raises(sprig.FuncError):
         sprig._rand_int(3, 3)
+
+
+def test_time_without_year_is_year_zero(utc):
+    # Go output: a layout without a year parses to year 0, which datetime cannot hold
+    text = (
+        '{{ toDate "15:04" "10:30" }}|{{ toDate "15:04" "10:30" | unixEpoch }}|'
+        '{{ toDate "Mon 15:04" "Sat 10:30" | date "Mon 2006" }}|{{ toDate "" "" }}|'
+        '{{ toDate "06 Jan" "69 Feb" }}|{{ toDate "06" "68" }}|'
+        '{{ (toDate "15:04" "10:30") | dateModify "-24h" }}'
+    )
+    assert render(text) == (
+        "0000-01-01 10:30:00 +0000 UTC|-62167181400|Sat 0000|0000-01-01 00:00:00 +0000 UTC|"
+        "1969-02-01 00:00:00 +0000 UTC|2068-01-01 00:00:00 +0000 UTC|"
+        "-0001-12-31 10:30:00 +0000 UTC"
+    )

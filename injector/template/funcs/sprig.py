@@ -2373,13 +2373,25 @@ def parse_duration(s: str) -> int:
 class GoTime:
     """A Go time.Time: an aware datetime plus nanoseconds (prints as Go does)."""
 
-    __slots__ = ("dt", "ns", "zone")
+    __slots__ = ("dt", "ns", "zone", "shift")
     go_type = "time.Time"
 
-    def __init__(self, dt: _dt.datetime, ns: int | None = None, zone: str | None = None) -> None:
+    def __init__(self, dt: _dt.datetime, ns: int | None = None, zone: str | None = None,
+                 shift: int = 0) -> None:
         self.dt = dt
         self.ns = dt.microsecond * 1000 if ns is None else ns
         self.zone = zone
+        # Go has a year 0 (what a layout without a year parses to); datetime starts at
+        # year 1, so such times are kept 2000 years later (same 400-year calendar cycle)
+        self.shift = shift
+
+    @property
+    def year(self) -> int:
+        return self.dt.year + self.shift
+
+    def unix(self) -> int:
+        delta = self.dt - _EPOCH
+        return delta.days * 86400 + delta.seconds + (self.shift // 400) * _SECS_PER_400Y
 
     def zone_name(self) -> str:
         if self.zone:
@@ -2397,7 +2409,7 @@ class GoTime:
         return go_time_format(self, "2006-01-02T15:04:05.999999999Z07:00")
 
     def in_zone(self, tz: _dt.tzinfo) -> "GoTime":
-        return GoTime(self.dt.astimezone(tz), self.ns)
+        return GoTime(self.dt.astimezone(tz), self.ns, None, self.shift)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GoTime) and self.dt == other.dt and self.ns == other.ns
@@ -2410,6 +2422,7 @@ class GoTime:
 
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_SECS_PER_400Y = 146097 * 86400
 _ZERO_TIME = GoTime(_dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc), 0)
 
 
@@ -2525,9 +2538,11 @@ def go_time_format(t: GoTime, layout: str) -> str:
             out.append(tok)
             continue
         if tok == "2006":
-            out.append(f"{d.year:04d}")
+            y = t.year
+            out.append(f"{y:04d}" if y >= 0 else f"-{-y:04d}")
         elif tok == "06":
-            out.append(f"{d.year % 100:02d}")
+            y = abs(t.year) % 100  # Go's remainder keeps the sign
+            out.append(f"{y:02d}" if t.year >= 0 else f"-{y:02d}")
         elif tok == "January":
             out.append(_MONTHS[d.month - 1])
         elif tok == "Jan":
@@ -2591,7 +2606,7 @@ def go_time_format(t: GoTime, layout: str) -> str:
 
 def go_time_parse(layout: str, value: str, loc: _dt.tzinfo) -> GoTime:
     """time.ParseInLocation for the common layout elements; raises ValueError."""
-    year, month, day, hour, minute, sec, ns = 1, 1, 1, 0, 0, 0, 0
+    year, month, day, hour, minute, sec, ns = 0, 1, 1, 0, 0, 0, 0
     pm = None
     offset: int | None = None
     zone_abbr = None
@@ -2687,15 +2702,15 @@ def go_time_parse(layout: str, value: str, loc: _dt.tzinfo) -> GoTime:
         if hour > 12:
             raise ValueError(f'parsing time "{value}": hour out of range')
         hour = hour % 12 + (12 if pm else 0)
+    shift = -2000 if year < 400 else 0
     try:
+        naive = _dt.datetime(year - shift, month, day, hour, minute, sec, ns // 1000)
         if offset is not None:
             tz: _dt.tzinfo = _dt.timezone(_dt.timedelta(seconds=offset))
-            naive = _dt.datetime(year, month, day, hour, minute, sec, ns // 1000)
-            return GoTime(naive.replace(tzinfo=tz), ns)
+            return GoTime(naive.replace(tzinfo=tz), ns, None, shift)
         if zone_abbr == "UTC":
             loc = _dt.timezone.utc
-        naive = _dt.datetime(year, month, day, hour, minute, sec, ns // 1000)
-        return GoTime(naive.replace(tzinfo=loc), ns)
+        return GoTime(naive.replace(tzinfo=loc), ns, None, shift)
     except ValueError as e:
         raise ValueError(f'parsing time "{value}": {e}') from None
 
@@ -2739,7 +2754,7 @@ def _add_ns(t: GoTime, ns: int) -> GoTime:
     secs, rem = divmod(total, 1_000_000_000)
     dt = t.dt.replace(microsecond=0) + _dt.timedelta(seconds=secs)
     dt = dt.replace(microsecond=rem // 1000)
-    return GoTime(dt, rem)
+    return GoTime(dt, rem, None, t.shift)
 
 
 def _date_modify(layout: str, date: Any) -> GoTime:
@@ -2841,9 +2856,7 @@ def _to_date(layout: str, value: str) -> GoTime:
 
 
 def _unix_epoch(date: Any) -> str:
-    t = _need_time(date)
-    delta = t.dt - _EPOCH
-    return str(delta.days * 86400 + delta.seconds)
+    return str(_need_time(date).unix())
 
 
 # =========================================================================== semver
