@@ -537,3 +537,38 @@ def test_kube_inject_goldens_as_diff_pairs(backend, corpus):
     for case_id, a, b in pairs:
         ops = check_roundtrip(backend, a, b)
         assert canon(ops) == canon(twin.diff(a, b)), case_id
+
+
+@pytest.mark.parametrize("edit", ["insert", "append", "scattered"])
+def test_long_env_list_alignment_is_linear(monkeypatch, edit):
+    """Element comparisons grow linearly with the list (prefix/suffix trimming + bounded Myers)."""
+    twin = importlib.import_module(PY)
+    real = twin.json_equal
+    calls = 0
+
+    def counting(a, b):
+        nonlocal calls
+        calls += 1
+        return real(a, b)
+
+    monkeypatch.setattr(twin, "json_equal", counting)
+    per_element = []
+    for n in (1000, 4000):
+        a = pod(1, 0, 1, env=n)
+        b = copy.deepcopy(a)
+        env = b["spec"]["containers"][0]["env"]
+        if edit == "insert":
+            env.insert(n // 2, {"name": "X", "value": "1"})
+        elif edit == "append":
+            env.append({"name": "X", "value": "1"})
+        else:
+            env[10]["value"] = "z"
+            del env[n // 4]
+            env.insert(n // 2, {"name": "N", "value": "1"})
+            env[-10]["value"] = "y"
+        calls = 0
+        check_roundtrip(twin, a, b)
+        per_element.append(calls / n)
+    # an env entry costs 3 comparisons (the map, its two strings); a little slack, no growth
+    assert max(per_element) < 4
+    assert per_element[1] <= per_element[0] * 1.1
