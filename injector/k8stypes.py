@@ -11,6 +11,8 @@ same to our JSON-like data:
   `resources: {}`), because omitempty never applies to Go structs;
 * `metadata.creationTimestamp` (a metav1.Time struct) is written as `null`, unless
   `omit_creation_timestamp` (Kubernetes 1.33+ tags it `omitzero`, as Istio 1.29 uses);
+* `legacy` (Istio 1.7, Kubernetes 1.18 types) drops the fields added to the API since
+  and keeps `metadata.clusterName` (`_LEGACY_DELTA`);
 * quantities are canonicalised (resource.Quantity), int-or-strings keep their kind,
   times become RFC 3339 UTC seconds; YAML numbers and booleans bound for string fields
   become strings, as sigs.k8s.io/yaml converts them.
@@ -32,7 +34,7 @@ from typing import Any
 from injector import quantity
 from injector.goyaml import go_format_float
 
-__all__ = ["normalize", "root_type", "K8sTypeError", "SCHEMA", "KINDS"]
+__all__ = ["normalize", "root_type", "K8sTypeError", "SCHEMA", "LEGACY_SCHEMA", "KINDS"]
 
 _SCHEMA = """
 Pod:
@@ -238,14 +240,14 @@ LabelSelector:
 DeploymentStrategy:
     rollingUpdate:*RollingUpdateDeployment? type:str?
 DeploymentCondition:
-    lastTransitionTime:time? lastUpdateTime:time? message:str? reason:str? status:str?
-    type:str?
+    lastTransitionTime:time? lastUpdateTime:time? message:str? reason:str? status:str
+    type:str
 DaemonSetUpdateStrategy:
     rollingUpdate:*RollingUpdateDaemonSet? type:str?
 DaemonSetCondition:
-    lastTransitionTime:time? message:str? reason:str? status:str? type:str?
+    lastTransitionTime:time? message:str? reason:str? status:str type:str
 ReplicaSetCondition:
-    lastTransitionTime:time? message:str? reason:str? status:str? type:str?
+    lastTransitionTime:time? message:str? reason:str? status:str type:str
 ReplicationControllerCondition:
     lastTransitionTime:time? message:str? reason:str? status:str type:str
 StatefulSetOrdinals:
@@ -258,7 +260,7 @@ PersistentVolumeClaim:
     apiVersion:str? kind:str? metadata:ObjectMeta? spec:PersistentVolumeClaimSpec?
     status:PersistentVolumeClaimStatus?
 StatefulSetCondition:
-    lastTransitionTime:time? message:str? reason:str? status:str? type:str?
+    lastTransitionTime:time? message:str? reason:str? status:str type:str
 PodFailurePolicy:
     rules:[PodFailurePolicyRule]
 SuccessPolicy:
@@ -584,6 +586,57 @@ DCCondition:
     type:str status:str lastUpdateTime:time? lastTransitionTime:time? reason:str? message:str?
 """
 
+# Istio 1.7 was built on Kubernetes 1.18 types: fields added since then did not exist
+# (Go dropped them as unknown), ObjectMeta still had clusterName, and StatefulSet's
+# serviceName and HostAlias's ip had the other omitempty setting.
+_LEGACY_DELTA = """
+drop:
+    ConfigMapVolumeSource.defaultUser Container.resizePolicy Container.restartPolicy
+    Container.restartPolicyRules ContainerStatus.allocatedResources
+    ContainerStatus.allocatedResourcesStatus ContainerStatus.resources
+    ContainerStatus.stopSignal ContainerStatus.user ContainerStatus.volumeMounts
+    DeploymentStatus.terminatingReplicas DownwardAPIVolumeFile.user
+    DownwardAPIVolumeSource.defaultUser EmptyDirVolumeSource.mode EnvVarSource.fileKeyRef
+    EphemeralContainer.resizePolicy EphemeralContainer.restartPolicy
+    EphemeralContainer.restartPolicyRules HTTPGetAction.protocol JobSpec.backoffLimitPerIndex
+    JobSpec.completionMode JobSpec.managedBy JobSpec.maxFailedIndexes JobSpec.podFailurePolicy
+    JobSpec.podReplacementPolicy JobSpec.scheduling JobSpec.successPolicy JobSpec.suspend
+    JobStatus.completedIndexes JobStatus.failedIndexes JobStatus.ready JobStatus.terminating
+    JobStatus.uncountedTerminatedPods KeyToPath.user Lifecycle.stopSignal
+    ManagedFieldsEntry.subresource PersistentVolumeClaimSpec.dataSourceRef
+    PersistentVolumeClaimSpec.volumeAttributesClassName
+    PersistentVolumeClaimStatus.allocatedResourceStatuses
+    PersistentVolumeClaimStatus.allocatedResources
+    PersistentVolumeClaimStatus.currentVolumeAttributesClassName
+    PersistentVolumeClaimStatus.healthStatus PersistentVolumeClaimStatus.modifyVolumeStatus
+    PodAffinityTerm.matchLabelKeys PodAffinityTerm.mismatchLabelKeys
+    PodAffinityTerm.namespaceSelector PodCondition.observedGeneration
+    PodSecurityContext.appArmorProfile PodSecurityContext.seLinuxChangePolicy
+    PodSecurityContext.seccompProfile PodSecurityContext.supplementalGroupsPolicy
+    PodSpec.evictionResponders PodSpec.hostUsers PodSpec.hostnameOverride PodSpec.os
+    PodSpec.resourceClaims PodSpec.resources PodSpec.schedulingGates PodSpec.schedulingGroup
+    PodSpec.setHostnameAsFQDN PodStatus.allocatedResources PodStatus.extendedResourceClaimStatus
+    PodStatus.hostIPs PodStatus.nodeAllocatableResourceClaimStatuses
+    PodStatus.observedGeneration PodStatus.resize PodStatus.resourceClaimStatuses
+    PodStatus.resources PodStatus.volumeHealth Probe.grpc Probe.terminationGracePeriodSeconds
+    ProjectedVolumeSource.defaultUser ReplicaSetStatus.terminatingReplicas
+    ResourceRequirements.claims RollingUpdateDaemonSet.maxSurge
+    RollingUpdateStatefulSetStrategy.maxUnavailable SecretVolumeSource.defaultUser
+    SecurityContext.appArmorProfile SecurityContext.seccompProfile
+    ServiceAccountTokenProjection.user StatefulSetSpec.minReadySeconds StatefulSetSpec.ordinals
+    StatefulSetSpec.persistentVolumeClaimRetentionPolicy StatefulSetStatus.availableReplicas
+    TopologySpreadConstraint.matchLabelKeys TopologySpreadConstraint.minDomains
+    TopologySpreadConstraint.nodeAffinityPolicy TopologySpreadConstraint.nodeTaintsPolicy
+    Volume.ephemeral Volume.image VolumeMount.bindMountOptions VolumeMount.recursiveReadOnly
+    VolumeProjection.clusterTrustBundle VolumeProjection.podCertificate
+    WindowsSecurityContextOptions.hostProcess CronJobSpec.timeZone
+    CronJobStatus.lastSuccessfulTime LifecycleHandler.sleep
+add:
+    ObjectMeta.clusterName:str?
+set:
+    StatefulSetSpec.serviceName:str HostAlias.ip:str?
+"""
+
 
 class K8sTypeError(ValueError):
     """The object cannot be decoded into its Go type (Go's Unmarshal would fail)."""
@@ -644,9 +697,34 @@ def _parse_schema(text: str) -> dict[str, dict[str, tuple[tuple, bool]]]:
     return types
 
 
+def _legacy_schema(schema: dict, delta: str) -> dict:
+    out = {t: dict(fields) for t, fields in schema.items()}
+    section = ""
+    for word in delta.split():
+        if word.endswith(":") and "." not in word:
+            section = word[:-1]
+            continue
+        tname, _, rest = word.partition(".")
+        fname, _, spec = rest.partition(":")
+        if section == "drop":
+            if out[tname].pop(fname, None) is None:
+                raise AssertionError(f"k8stypes legacy delta: no field {word}")
+        else:
+            out[tname][fname] = (_parse_type(spec.rstrip("?")), spec.endswith("?"))
+    return out
+
+
 SCHEMA = _parse_schema(_SCHEMA)
-# case-insensitive field lookup, as encoding/json falls back to it
-_FOLDED = {t: {k.lower(): k for k in fields} for t, fields in SCHEMA.items()}
+LEGACY_SCHEMA = _legacy_schema(SCHEMA, _LEGACY_DELTA)
+
+
+def _folded(schema: dict) -> dict:
+    """Case-insensitive field lookup, as encoding/json falls back to it."""
+    return {t: {k.lower(): k for k in fields} for t, fields in schema.items()}
+
+
+_FOLDED = _folded(SCHEMA)
+_LEGACY_FOLDED = _folded(LEGACY_SCHEMA)
 
 _EMPTY = object()  # marker: a zero value that omitempty drops
 
@@ -663,39 +741,48 @@ def root_type(obj: Any) -> str | None:
     return KINDS.get((group, kind))
 
 
-def normalize(obj: Any, *, omit_creation_timestamp: bool = False, as_type: str | None = None) -> Any:
+def normalize(obj: Any, *, omit_creation_timestamp: bool = False, legacy: bool | None = None,
+              as_type: str | None = None) -> Any:
     """`obj` decoded into its Go type and encoded again (see the module docstring).
 
-    `as_type` names the root struct to decode into whatever the kind says (Istio's
-    TestHelmInject decodes every workload into an apps/v1 "Deployment").
+    `legacy` selects the Kubernetes 1.18 field set of Istio 1.7 (default: legacy
+    exactly when the creationTimestamp is kept, i.e. when `omit_creation_timestamp`
+    is false). `as_type` names the root struct to decode into whatever the kind says
+    (Istio's TestHelmInject decodes every workload into an apps/v1 "Deployment").
     Raises K8sTypeError when Go would fail to decode it, ValueError when `obj` is not
     a kind this module knows (check with `root_type`).
     """
+    if legacy is None:
+        legacy = not omit_creation_timestamp
+    norm = _Normalizer(omit_creation_timestamp, legacy)
     if as_type is not None:
         if as_type not in SCHEMA:
             raise ValueError(f"k8stypes: unknown Go type {as_type!r}")
-        return _Normalizer(omit_creation_timestamp).struct(as_type, obj, as_type)
+        return norm.struct(as_type, obj, as_type)
     typ = root_type(obj)
     if typ is None:
-        raise ValueError(
-            f"k8stypes: no Go type for apiVersion={obj.get('apiVersion') if isinstance(obj, dict) else None!r} "
-            f"kind={obj.get('kind') if isinstance(obj, dict) else None!r}")
-    return _Normalizer(omit_creation_timestamp).struct(typ, obj, typ)
+        api = obj.get("apiVersion") if isinstance(obj, dict) else None
+        kind = obj.get("kind") if isinstance(obj, dict) else None
+        raise ValueError(f"k8stypes: no Go type for apiVersion={api!r} kind={kind!r}")
+    return norm.struct(typ, obj, typ)
 
 
 class _Normalizer:
-    __slots__ = ("omit_ct",)
+    __slots__ = ("omit_ct", "legacy", "schema", "folded")
 
-    def __init__(self, omit_ct: bool) -> None:
+    def __init__(self, omit_ct: bool, legacy: bool) -> None:
         self.omit_ct = omit_ct
+        self.legacy = legacy
+        self.schema = LEGACY_SCHEMA if legacy else SCHEMA
+        self.folded = _LEGACY_FOLDED if legacy else _FOLDED
 
     def struct(self, typ: str, value: Any, path: str) -> dict:
         if value is None:
             value = {}
         elif not isinstance(value, dict):
             raise K8sTypeError(f"{path}: cannot unmarshal {_json_kind(value)} into Go struct {typ}")
-        fields = SCHEMA[typ]
-        folded = _FOLDED[typ]
+        fields = self.schema[typ]
+        folded = self.folded[typ]
         given: dict[str, Any] = {}
         for key, v in value.items():
             name = key if key in fields else folded.get(key.lower())
@@ -800,8 +887,9 @@ class _Normalizer:
         if kind == "object":
             if v is None:
                 return _EMPTY
-            if root_type(v) is not None:
-                return normalize(v, omit_creation_timestamp=self.omit_ct)
+            typ = root_type(v)
+            if typ is not None:
+                return self.struct(typ, v, path)
             return v
         # raw: any JSON, kept as it is
         return _EMPTY if v is None else v

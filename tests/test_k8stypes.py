@@ -183,6 +183,24 @@ def test_schema_references_resolve():
     assert k8stypes.SCHEMA["DeploymentSpec"]["replicas"] == (("ptr", ("int",)), True)
 
 
+def test_legacy_kubernetes_118_field_set():
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet",
+           "metadata": {"name": "s", "clusterName": "c"},
+           "spec": {"minReadySeconds": 5, "template": {"spec": {"containers": [
+               {"name": "c", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"},
+                                                 "runAsUser": 0}}]}}}}
+    old = normalize(sts, legacy=True)
+    new = normalize(sts, omit_creation_timestamp=True)
+    assert old["metadata"]["clusterName"] == "c" and "clusterName" not in new["metadata"]
+    assert old["spec"]["serviceName"] == "" and "serviceName" not in new["spec"]
+    assert "minReadySeconds" not in old["spec"] and new["spec"]["minReadySeconds"] == 5
+    old_sc = old["spec"]["template"]["spec"]["containers"][0]["securityContext"]
+    new_sc = new["spec"]["template"]["spec"]["containers"][0]["securityContext"]
+    assert old_sc == {"runAsUser": 0}
+    assert new_sc == {"runAsUser": 0, "seccompProfile": {"type": "RuntimeDefault"}}
+    assert normalize(sts)["metadata"]["clusterName"] == "c"  # legacy follows creationTimestamp
+
+
 def test_as_type_decodes_any_kind_into_the_named_struct():
     rc = {"apiVersion": "v1", "kind": "ReplicationController",
           "spec": {"replicas": 3, "selector": {"app": "nginx"}, "template": {}}}
