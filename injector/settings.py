@@ -137,12 +137,14 @@ class Settings:
     @classmethod
     def from_texts(cls, config_text: str, values_text: str | None = None, mesh_text: str | None = None, *,
                    mesh_defaults_text: str | None = None, source: str = "injector config",
+                   values_source: str = "values", mesh_source: str = "mesh config",
                    **kw: Any) -> "Settings":
         """From the ConfigMap strings: `config`, `values` (JSON) and `mesh` (YAML)."""
         config = parse_config(config_text, source)
-        values = parse_values(values_text, "values") if values_text is not None else {}
+        values = parse_values(values_text, values_source) if values_text is not None else {}
         defaults = parse_mesh_text(mesh_defaults_text, "mesh defaults") if mesh_defaults_text else None
-        return cls.build(config, values, mesh_text, mesh_defaults=defaults, **kw)
+        mesh = parse_mesh_text(mesh_text, mesh_source) if isinstance(mesh_text, str) else mesh_text
+        return cls.build(config, values, mesh, mesh_defaults=defaults, **kw)
 
     @classmethod
     def default(cls, **kw: Any) -> "Settings":
@@ -175,7 +177,8 @@ class Settings:
             mesh_text = _data_text("mesh.yaml")
         mesh_defaults_text = _read(mesh_defaults_file, "--meshDefaultsFile") if mesh_defaults_file else None
         return cls.from_texts(config_text, values_text, mesh_text, mesh_defaults_text=mesh_defaults_text,
-                              source=source, **kw)
+                              source=source, values_source=values_file or f"{source} (values)",
+                              mesh_source=mesh_config_file or f"{source} (mesh)", **kw)
 
     @classmethod
     def from_cluster(cls, *, inject_configmap: str = DEFAULT_INJECT_CONFIGMAP,

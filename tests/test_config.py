@@ -113,6 +113,9 @@ def test_settings_load_files(tmp_path):
     assert s.values == {"global": {"x": 1.0}} and s.mesh["trustDomain"] == "example.org"
     with pytest.raises(ConfigError, match="--valuesFile"):
         Settings.load(values_file=str(tmp_path / "missing.json"), parse=False)
+    (tmp_path / "bad-mesh.yaml").write_text("defaultConfig: [")
+    with pytest.raises(ConfigError, match="bad-mesh.yaml: not valid YAML"):
+        Settings.load(mesh_config_file=str(tmp_path / "bad-mesh.yaml"), parse=False)
 
 
 def test_settings_from_args_defaults(tmp_path):
@@ -530,5 +533,5 @@ def test_values_file_may_be_a_configmap(tmp_path):
     with pytest.raises(ConfigError, match="v.yaml: ConfigMap has no data.values"):
         Settings.load(values_file=str(tmp_path / "v.yaml"), parse=False)
     (tmp_path / "v.yaml").write_text("a: [")
-    with pytest.raises(ConfigError, match="values"):
+    with pytest.raises(ConfigError, match="v.yaml: neither JSON nor YAML"):
         Settings.load(values_file=str(tmp_path / "v.yaml"), parse=False)
