@@ -11,7 +11,8 @@ JSON equality (our choice, documented because Python's `==` is not it): two valu
 are equal when orjson would write them identically, key order aside. So a bool never
 equals a number (`True != 1`), an int never equals a float (`1` and `1.0` are written
 `1` and `1.0`), two floats are equal when they are the same double (`0.0 != -0.0`).
-NaN and infinities are not JSON; they compare as Python compares them.
+NaN and infinities are not JSON: infinities compare as Python does, a NaN equals only
+the very same object.
 
 Shape of the patch:
 - unchanged subtrees produce nothing;
@@ -20,10 +21,11 @@ Shape of the patch:
 - lists are aligned: the common prefix and suffix are skipped, the rest is matched by
   equality (Myers' O(ND) diff, D bounded by `MYERS_MAX_D`), and the unmatched runs
   between matches are paired by similarity (two maps with the same `name`, two maps
-  without one, two lists, two scalars; LCS when the run is small). So an insert at the
-  front or in the middle is one `add` at that index, appending is `add` at `/-`, a
-  modified element is patched in place, and a run of removals is emitted highest
-  index first so every index stays valid;
+  without one, two lists, two scalars; LCS when the run is small, else by position);
+  what is left of a run is paired by position (`replace`), then removed or added. So
+  an insert at the front or in the middle is one `add` at that index, appending is
+  `add` at `/-`, a modified element is patched in place, and a run of removals is
+  emitted highest index first so every index stays valid;
 - a map or list whose members in `mutated` are all added or replaced whole (at least
   two ops, none deeper) is replaced whole instead: one op carrying the same data.
   This also turns `[]` -> `[x, y]` and `[x, y]` -> `[]` into one `replace`. The
