@@ -102,6 +102,40 @@ def test_istio_vectors_by_category(capsys, backend):
     assert passed == total
 
 
+# --- render: a new template "inject" with the same functions, on the top-level data ---
+
+RENDER_DATA = {"s": "str", "n": None, "l": ["{{ .s }}", "{{ len .l }}", "x"], "m": {"k": "{{ .s | upper }}"}}
+# (template, output under istio, output under istio-1.7), from the Go oracle; None: exec error
+RENDER_CASES = [
+    ('{{ render "{{ .s }}-{{ render \\"{{ .s }}!\\" }}" }}', "str-str!", "str-str!"),
+    ('{{ define "x" }}X{{ end }}[{{ render "{{ template \\"x\\" . }}" }}]', "[]", "[]"),
+    ('[{{ render "{{ define \\"y\\" }}Y{{ end }}{{ template \\"y\\" }}" }}]', "[Y]", "[Y]"),
+    ("{{ range .l }}{{ render . }};{{ end }}", "str;3;x;", "str;3;x;"),
+    ("{{ with .m }}{{ render .k }}{{ end }}", "STR", ""),  # 1.7 has no sprig `upper`
+    ('[{{ render "{{ .nope.deeper }}" }}]', "[<no value>]", "[<no value>]"),
+    ('[{{ render "{{ .n.x }}" }}]', "[]", "[]"),
+    ('[{{ render "{{ fail }}" }}]', "[]", "[]"),
+    ('[{{ render "" }}]', "[]", "[]"),
+    ('{{ render "{{ $x := 1 }}{{ $x }}" }}', "1", "1"),
+    ('{{ $v := 5 }}[{{ render "{{ $v }}" }}]', "[]", "[]"),
+    ("[{{ render .n }}]", None, None),
+    ('{{ render "{{ toLower \\"AB\\" }}{{ contains \\"a\\" \\"cat\\" }}" }}', "abtrue", "abtrue"),
+]
+
+
+@pytest.mark.parametrize("funcs", ["istio", "istio-1.7"])
+@pytest.mark.parametrize("case", RENDER_CASES, ids=[c[0][:40] for c in RENDER_CASES])
+def test_render_function(case, funcs, backend):
+    text, want_istio, want_17 = case
+    want = want_istio if funcs == "istio" else want_17
+    tpl = Template.parse(text, name="vector", funcs=FUNCSETS[funcs])
+    if want is None:
+        with pytest.raises(ExecError):
+            tpl.execute(_data(RENDER_DATA), backend=backend)
+    else:
+        assert tpl.execute(_data(RENDER_DATA), backend=backend) == want
+
+
 # --- the conformance templates ---------------------------------------------------------
 
 def _config_template_17() -> str:
