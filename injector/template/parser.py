@@ -8,8 +8,7 @@ time and variables must be declared before use, as in Go.
 from __future__ import annotations
 
 import re
-import sys
-from typing import Any, Container
+from typing import Container
 
 from . import lexer as L
 from .errors import ParseError
