@@ -235,12 +235,30 @@ def parse_proxy_config_annotation(text: str) -> dict:
     return normalize(doc)
 
 
+# normalize(mesh.defaultConfig) per mesh object: the mesh is loaded once, pods are many.
+_BASE_CACHE: dict[int, tuple[dict, dict]] = {}
+
+
+def _normalized_base(default_config: dict) -> dict:
+    hit = _BASE_CACHE.get(id(default_config))
+    if hit is not None and hit[0] is default_config:
+        return hit[1]
+    base = normalize(default_config)
+    if len(_BASE_CACHE) > 64:
+        _BASE_CACHE.clear()
+    _BASE_CACHE[id(default_config)] = (default_config, base)
+    return base
+
+
 def effective_proxy_config(mesh: dict, annotations: dict | None = None, legacy: bool = False) -> dict:
-    """mesh.defaultConfig with the pod's `proxy.istio.io/config` annotation applied."""
-    base = normalize(mesh.get("defaultConfig") or {})
+    """mesh.defaultConfig with the pod's `proxy.istio.io/config` annotation applied.
+
+    The result is a new top-level dict; nested values are shared with the mesh (read-only).
+    """
+    base = _normalized_base(mesh.get("defaultConfig") or {})
     text = (annotations or {}).get(PROXY_CONFIG_ANNOTATION)
     if not text:
-        return base
+        return dict(base)
     try:
         overlay = parse_proxy_config_annotation(text)
     except ProxyConfigError as e:

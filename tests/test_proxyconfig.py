@@ -120,6 +120,8 @@ def test_proxy_config_env_matches_goldens(corpus):
 def test_annotation_merge_legacy_vs_modern():
     mesh = {"defaultConfig": {"proxyMetadata": {"A": "1"}, "discoveryAddress": "x:1", "concurrency": 2}}
     ann = {"proxy.istio.io/config": "proxyMetadata: {B: '2'}\nconcurrency: 0\n"}
+    a, b = effective_proxy_config(mesh), effective_proxy_config(mesh)
+    assert a == b and a is not b  # callers get their own top-level dict
     modern = effective_proxy_config(mesh, ann)
     legacy = effective_proxy_config(mesh, ann, legacy=True)
     assert modern["proxyMetadata"] == {"A": "1", "B": "2"}
