@@ -1,10 +1,10 @@
 """`injector check`: would this pod (or workload) be injected, and why?
 
 For each pod (or pod template) in the file it reports, in order:
-1. whether the injection webhook is called at all: the namespace labels
-   (`--namespace-labels`, or the namespace in `--cluster-objects`) against the
-   webhooks' namespace selectors (`istio-injection=enabled`, `istio.io/rev=<revision>`)
-   and the object selectors on the pod's own labels;
+1. whether the injection webhook is called at all: the namespace labels (from
+   `--namespace-labels`, else a Namespace object in the same file, else the namespace in
+   `--cluster-objects`) against the webhooks' namespace selectors (`istio-injection=enabled`,
+   `istio.io/rev=<revision>`) and the object selectors on the pod's own labels;
 2. the injector's decision (injector.policy.decide, the code the webhook runs): host
    network, system namespace, the `sidecar.istio.io/inject` annotation/label, the
    never/always selectors, the policy; and whether the pod is already injected.
