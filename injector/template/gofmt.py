@@ -977,10 +977,25 @@ def _int_from_arg(args: tuple, arg_num: int) -> tuple[int, bool, int]:
 
 def print_value(v: Any) -> str:
     """What a template action `{{ . }}` writes for v."""
-    if type(v) is str:
+    t = type(v)
+    if t is str:
         return v
     if v is NO_VALUE:
         return "<no value>"
+    # fast paths for the scalars templates print most; same output as the printer
+    if t is bool:
+        return "true" if v else "false"
+    if t is int or t is Int64:
+        return str(int(v))
+    if t is float:
+        if -1e6 < v < 1e6 and (v >= 1e-4 or v <= -1e-4 or v == 0):
+            # Python's repr is already Go's shortest %v in this range (no exponent)
+            r = repr(v)
+            return r[:-2] if r.endswith(".0") else r
+        if v - v == 0:  # finite
+            return format_float(v, "g", -1)
+    if v is None:
+        return "<nil>"
     p = _Printer()
     p.print_arg(v, "v")
     return "".join(p.buf)
