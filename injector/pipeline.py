@@ -12,28 +12,6 @@ from injector import policy
 from injector.admission import PodInjector
 from injector.inject import MODE_WEBHOOK, inject_pod
 
-PROXY = "istio-proxy"
-
-
-def set_proxy_env(pod: dict, envs: dict[str, str]) -> None:
-    """Set env vars on the injected proxy (native sidecar or container), as Istio does for
-    the cluster and network named in the webhook path: existing names are overwritten."""
-    if not envs:
-        return
-    spec = pod.get("spec") or {}
-    for key in ("initContainers", "containers"):
-        for c in spec.get(key) or ():
-            if c.get("name") != PROXY:
-                continue
-            env = c.setdefault("env", [])
-            remaining = dict(envs)
-            for item in env:
-                if item.get("name") in remaining:
-                    item.pop("valueFrom", None)
-                    item["value"] = remaining.pop(item["name"])
-            env.extend({"name": k, "value": v} for k, v in sorted(remaining.items()))
-            return
-
 
 def pod_injector_factory(settings) -> Callable[[dict[str, str]], PodInjector]:
     def injector_for(path_envs: dict[str, str]) -> PodInjector:
@@ -43,10 +21,12 @@ def pod_injector_factory(settings) -> Callable[[dict[str, str]], PodInjector]:
             if not decision.inject:
                 reason = decision.reason
                 return None, reason.code if reason else "policy", reason.message if reason else ""
-            result = inject_pod(pod, settings, namespace=namespace, mode=MODE_WEBHOOK)
+            # The cluster/network of the webhook path become proxy env (and the network
+            # label), as Istio applies them.
+            result = inject_pod(pod, settings, namespace=namespace, mode=MODE_WEBHOOK,
+                                proxy_envs=path_envs or None)
             if not result.injected:
                 return None, "not-injected", "; ".join(result.warnings)
-            set_proxy_env(result.pod, path_envs)
             return result.pod, "", ""
 
         return inject

@@ -1,0 +1,1 @@
+"""Load tests and benchmarks (run from the repository root; see loadtest/README.md)."""
