@@ -306,6 +306,8 @@ class ClusterWatcher:
                 body = json.loads(listing.data)
                 self._replace_all(kind, body.get("items") or [])
                 version = (body.get("metadata") or {}).get("resourceVersion")
+                if self._stop.is_set():
+                    break
                 w = watch.Watch()
                 self._watches.append(w)
                 try:
