@@ -4,7 +4,8 @@ Cython vs the pure-Python twin vs the Go anchor's patch step.
 The pods are the Go anchor's (`../shared/tools/goanchor/pods/pod-<shape>.json`). When
 the anchor binary exists its own dump gives the injected pod (the review's pod with the
 anchor's patch applied) and one `-stages` run gives its `marshal_and_diff` figure;
-otherwise an injected pod is synthesised here and the Go column is left empty.
+otherwise an injected pod is synthesised here and the Go column is left empty. As in
+the webhook, both pods are orjson-decoded separately (no shared values between them).
 
     python loadtest/bench_diff.py                     # 1.7.3 template, small,medium,large
     python loadtest/bench_diff.py --template 1.29.6 --time 1 --json
@@ -160,14 +161,16 @@ def main(argv: list[str] | None = None) -> int:
         cases = {}
         for shape in shapes:
             if use_go:
-                review = json.loads((Path(tmp) / f"{args.template}-{shape}.review.json").read_bytes())
+                review = orjson.loads((Path(tmp) / f"{args.template}-{shape}.review.json").read_bytes())
                 original = review["request"]["object"]
                 patch = json.loads((Path(tmp) / f"{args.template}-{shape}.patch.json").read_bytes())
                 mutated = apply_patch(original, patch)
             else:
-                original = json.loads((PODS / f"pod-{shape}.json").read_bytes())
+                original = orjson.loads((PODS / f"pod-{shape}.json").read_bytes())
                 mutated = synthesise_injected(original)
-            cases[shape] = (original, mutated)
+            # As in the webhook: the request decoded by orjson, the injected pod a clone
+            # of it (injector.merge.clone round-trips through orjson), so no shared values.
+            cases[shape] = (original, orjson.loads(orjson.dumps(mutated)))
 
     source = f"goanchor dump, template {args.template}" if use_go else "synthesised injection"
     print(f"diff(original, mutated), median per call; injected pods: {source}")
