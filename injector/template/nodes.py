@@ -62,12 +62,15 @@ class Node:
 
 
 class ListNode(Node):
-    __slots__ = ("nodes",)
+    # exec_cache: what an evaluator precompiled from this tree (the Cython one keeps
+    # (funcs, compiled tree) on each root); never part of the tree's meaning
+    __slots__ = ("nodes", "exec_cache")
     kind = K_LIST
 
     def __init__(self, pos: int, src: Source | None, nodes: list[Node] | None = None) -> None:
         super().__init__(pos, src)
         self.nodes = nodes if nodes is not None else []
+        self.exec_cache: Any = None
 
     def __str__(self) -> str:
         return "".join(str(n) for n in self.nodes)
