@@ -1,0 +1,155 @@
+"""Raw throughput: h2load over HTTP/2, and an HTTP/1.1 keep-alive equivalent.
+
+    python -m loadtest.raw_load --proto h2 -n 20000 -c 8 -m 4 --workers 2
+    python -m loadtest.raw_load --proto h1 -n 20000 -c 16 --workers 2
+    python -m loadtest.raw_load --proto h1 --compare-floor      # bare ASGI floor, same run
+
+HTTP/2 uses h2load (Debian package nghttp2-client). HTTP/1.1 uses the Go apiclient from
+../shared/tools/apiclient when it is built (it calls the webhook exactly as kube-apiserver
+does and checks every answer), else wrk (Debian package wrk). `--compare-floor` first
+measures a bare ASGI app on the same Hypercorn settings, then `injector serve`, and prints
+our throughput as a share of that floor.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from loadtest.reviews import SHARED, review_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+APICLIENT = SHARED / "tools" / "apiclient" / "bin" / "apiclient"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url: str, ca: str, proc: subprocess.Popen, path: str) -> None:
+    ctx = ssl.create_default_context(cafile=ca)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            req = urllib.request.Request(url + path, data=b"{}", method="POST") if path == "/" else url + path
+            with urllib.request.urlopen(req, context=ctx, timeout=1):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server not ready")
+
+
+def start(app: str, port: int, workers: int, certs: dict, log) -> subprocess.Popen:
+    if app == "bare":
+        cmd = [sys.executable, "-m", "loadtest.bare_app", "--port", str(port), "--workers", str(workers),
+               "--certfile", str(certs["cert"]), "--keyfile", str(certs["key"])]
+    else:
+        cmd = [sys.executable, "-m", "injector", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--tls-cert", str(certs["cert"]), "--tls-key", str(certs["key"]),
+               "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    wait_ready(f"https://127.0.0.1:{port}", str(certs["ca"]), proc, "/" if app == "bare" else "/readyz")
+    return proc
+
+
+def run_h2load(url: str, body: Path, n: int, c: int, m: int) -> dict:
+    out = subprocess.run(["h2load", "-n", str(n), "-c", str(c), "-m", str(m), "-d", str(body),
+                          "-H", "content-type: application/json", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out).group(1))
+    succeeded = int(re.search(r"(\d+) succeeded", out).group(1))
+    failed = int(re.search(r"(\d+) failed", out).group(1)) + int(re.search(r"(\d+) errored", out).group(1))
+    mean = re.search(r"time for request:\s+\S+\s+\S+\s+(\S+)", out)
+    return {"client": "h2load", "rps": rps, "ok": succeeded, "errors": failed,
+            "mean_latency": mean.group(1) if mean else None}
+
+
+def run_h1(url: str, body: Path, ca: str, n: int, c: int) -> dict:
+    if APICLIENT.exists():
+        out = subprocess.run([str(APICLIENT), "-url", url + "?timeout=10s", "-ca", ca, "-review", str(body),
+                              "-n", str(n), "-c", str(c)], capture_output=True, text=True, check=True).stdout
+        doc = json.loads(out.strip().splitlines()[-1])
+        return {"client": "apiclient", "rps": doc["rps"], "ok": doc["ok"],
+                "errors": sum(doc["errors"].values()), "p50_ms": doc["p50_us"] / 1000,
+                "p99_ms": doc["p99_us"] / 1000}
+    if not shutil.which("wrk"):
+        raise SystemExit("neither ../shared/tools/apiclient/bin/apiclient nor wrk is available")
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                      f'wrk.body = io.open("{body}"):read("*a")\n')
+    seconds = max(5, n // 500)
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(c), "-d", f"{seconds}s", "--latency", "-s", str(script), url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, errs.groups())) if errs else 0)
+    return {"client": "wrk", "rps": rps, "errors": errors}
+
+
+def measure(app: str, args, certs: dict, body: Path) -> dict:
+    port = free_port()
+    with open(Path(args.out) / f"server-{app}.log", "wb") as log:
+        proc = start(app, port, args.workers, certs, log)
+        try:
+            url = f"https://127.0.0.1:{port}/inject" if app == "injector" else f"https://127.0.0.1:{port}/"
+            if args.proto == "h2":
+                result = run_h2load(url, body, args.n, args.c, args.m)
+            else:
+                result = run_h1(url, body, str(certs["ca"]), args.n, args.c)
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    result["app"] = app
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--proto", choices=["h1", "h2"], default="h1")
+    ap.add_argument("-n", type=int, default=20000)
+    ap.add_argument("-c", type=int, default=16, help="connections")
+    ap.add_argument("-m", type=int, default=4, help="HTTP/2 streams per connection")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--shape", default="small", help="pod shape (small, medium, large)")
+    ap.add_argument("--compare-floor", action="store_true")
+    ap.add_argument("--out", default=str(ROOT / "loadtest" / "results"))
+    args = ap.parse_args(argv)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+
+    from injector.certs import generate
+
+    certs = generate(["localhost"], ["127.0.0.1"]).write(Path(tempfile.mkdtemp(prefix="raw-load-")))
+    body = Path(args.out) / f"review-{args.shape}.json"
+    body.write_bytes(review_bytes(args.shape))
+
+    results = []
+    if args.compare_floor:
+        results.append(measure("bare", args, certs, body))
+    results.append(measure("injector", args, certs, body))
+    for r in results:
+        print(json.dumps({"proto": args.proto, "workers": args.workers, "shape": args.shape, **r}))
+    if args.compare_floor:
+        share = results[1]["rps"] / results[0]["rps"]
+        print(f"injector throughput = {share:.0%} of the bare ASGI floor "
+              f"({results[1]['rps']:.0f} vs {results[0]['rps']:.0f} req/s, {args.proto}, {args.workers} workers)")
+    return 0 if all(r["errors"] == 0 for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
