@@ -658,3 +658,12 @@ def test_time_without_year_is_year_zero(utc):
         "1969-02-01 00:00:00 +0000 UTC|2068-01-01 00:00:00 +0000 UTC|"
         "-0001-12-31 10:30:00 +0000 UTC"
     )
+
+
+def test_time_methods_for_evaluators():
+    t = sprig._to_date("2006-01-02 15:04", "2021-03-04 05:06")
+    m = sprig.GoTime.go_methods
+    assert m["Format"].fn(t, "Jan _2 2006 3PM") == "Mar  4 2021 5AM"
+    assert m["Unix"].fn(t) == 1614834360
+    assert str(m["Weekday"].fn(t)) == "Thursday" and m["Year"].fn(t) == 2021
+    assert m["IsZero"].fn(sprig._to_date("2006", "bad"))

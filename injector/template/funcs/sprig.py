@@ -2423,7 +2423,49 @@ class GoTime:
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _SECS_PER_400Y = 146097 * 86400
+
+
+class _Month(Stringer):
+    """time.Month: an integer type printed by its name."""
+
+    __slots__ = ()
+    go_type = "time.Month"
+
+
+class _Weekday(Stringer):
+    """time.Weekday: an integer type printed by its name."""
+
+    __slots__ = ()
+    go_type = "time.Weekday"
+
+
+def _time_methods() -> dict[str, GoFunc]:
+    """Methods of time.Time a template may call (`{{ $t.Format "2006" }}`, `.Unix`)."""
+    def utc(t: GoTime) -> GoTime:
+        return t.in_zone(_dt.timezone.utc)
+
+    table: list[tuple[str, Callable[..., Any], tuple[str, ...]]] = [
+        ("Format", lambda t, layout: go_time_format(t, layout), ("string",)),
+        ("String", lambda t: t.go_string(), ()),
+        ("Unix", lambda t: Int64(t.unix()), ()),
+        ("UnixNano", lambda t: Int64(_wrap64(t.unix() * 1_000_000_000 + t.ns)), ()),
+        ("Year", lambda t: t.year, ()),
+        ("Month", lambda t: _Month(_MONTHS[t.dt.month - 1]), ()),
+        ("Day", lambda t: t.dt.day, ()),
+        ("YearDay", lambda t: t.dt.timetuple().tm_yday, ()),
+        ("Weekday", lambda t: _Weekday(_DAYS[t.dt.weekday()]), ()),
+        ("Hour", lambda t: t.dt.hour, ()),
+        ("Minute", lambda t: t.dt.minute, ()),
+        ("Second", lambda t: t.dt.second, ()),
+        ("Nanosecond", lambda t: t.ns, ()),
+        ("IsZero", lambda t: t == _ZERO_TIME, ()),
+        ("UTC", utc, ()),
+        ("Local", lambda t: t.in_zone(_load_location("Local")), ()),
+    ]
+    return {name: GoFunc(name, fn, ("any",) + params) for name, fn, params in table}
 _ZERO_TIME = GoTime(_dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc), 0)
+# methods an evaluator may offer on these values (receiver first, then the arguments)
+GoTime.go_methods = _time_methods()
 
 
 def _local_tz() -> _dt.tzinfo:
