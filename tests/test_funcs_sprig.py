@@ -667,3 +667,20 @@ def test_time_methods_for_evaluators():
     assert m["Unix"].fn(t) == 1614834360
     assert str(m["Weekday"].fn(t)) == "Thursday" and m["Year"].fn(t) == 2021
     assert m["IsZero"].fn(sprig._to_date("2006", "bad"))
+
+
+def test_bcrypt_and_keys():
+    # Go: 60|true|invalid username: a:b|63|Unknown type nope|true|true
+    text = (
+        '{{ len (bcrypt "x") }}|{{ hasPrefix "$2a$10$" (bcrypt "x") }}|{{ htpasswd "a:b" "p" }}|'
+        '{{ len (htpasswd "ab" "p") }}|{{ genPrivateKey "nope" }}|'
+        '{{ hasPrefix "-----BEGIN EC PRIVATE KEY-----" (genPrivateKey "ecdsa") }}|'
+        '{{ hasPrefix "-----BEGIN PRIVATE KEY-----" (genPrivateKey "ed25519") }}'
+    )
+    try:
+        out = render(text)
+    except ExecError as e:
+        if "bcrypt" in str(e):
+            pytest.skip(f"no bcrypt on this system: {e}")
+        raise
+    assert out == "60|true|invalid username: a:b|63|Unknown type nope|true|true"

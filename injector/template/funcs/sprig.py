@@ -3437,11 +3437,24 @@ def _uuidv4() -> str:
 
 
 def _bcrypt_hash(s: str) -> str:
+    """golang.org/x/crypto/bcrypt at DefaultCost: "$2a$10$" + salt + hash."""
     try:
         import bcrypt as _bc  # type: ignore[import-not-found]
+
+        return _bc.hashpw(_utf8(s), _bc.gensalt(10, prefix=b"2a")).decode("ascii")
     except ImportError:
-        raise FuncError("bcrypt is not available in this build") from None
-    return _bc.hashpw(_utf8(s), _bc.gensalt(10, prefix=b"2a")).decode("ascii")
+        pass
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt  # the C library's crypt(3) knows bcrypt on glibc/libxcrypt systems
+
+    salt = crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)
+    out = crypt.crypt(s, "$2a$" + salt[4:]) if salt.startswith("$2") else None
+    if not out or not out.startswith("$2a$10$"):
+        raise FuncError("failed to encrypt string with bcrypt: unsupported on this system")
+    return out
 
 
 def _bcrypt(s: str) -> str:
