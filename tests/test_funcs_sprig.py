@@ -684,3 +684,13 @@ def test_bcrypt_and_keys():
             pytest.skip(f"no bcrypt on this system: {e}")
         raise
     assert out == "60|true|invalid username: a:b|63|Unknown type nope|true|true"
+
+
+def test_nil_slices_print_and_marshal_like_go():
+    # Go: []interface {}(nil)|[]|[]interface {}|[]string(nil)|null|null
+    text = (
+        '{{ printf "%#v|%v|%T" (rest (list)) (rest (list)) (rest (list)) }}|'
+        '{{ printf "%#v" (regexFindAll "x" "y" -1) }}|{{ toJson (concat) }}|'
+        '{{ toJson (dict "a" (initial (list))) | fromJson | toJson | trimPrefix "{\\"a\\":" | trimSuffix "}" }}'
+    )
+    assert render(text) == "[]interface {}(nil)|[]|[]interface {}|[]string(nil)|null|null"

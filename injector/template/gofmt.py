@@ -749,6 +749,9 @@ class _Printer:
 
     def _print_list(self, seq: Any, verb: str, depth: int) -> None:
         if self.sharpV:
+            if getattr(seq, "nil", False):  # a nil slice (see funcs.sprig.NilList)
+                self.buf.append(type_name(seq) + "(nil)")
+                return
             self.buf.append(type_name(seq) + "{")
             for i, e in enumerate(seq):
                 if i:
