@@ -694,3 +694,22 @@ def test_nil_slices_print_and_marshal_like_go():
         '{{ toJson (dict "a" (initial (list))) | fromJson | toJson | trimPrefix "{\\"a\\":" | trimSuffix "}" }}'
     )
     assert render(text) == "[]interface {}(nil)|[]|[]interface {}|[]string(nil)|null|null"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # Go's outputs: lazy and (?U) ungreedy repetition; RE2 rejects nested repetition
+        ('{{ regexFind "a+?" "aaa" }}|{{ regexFind "a??b" "ab" }}|{{ regexFind "a{1,2}?" "aaa" }}|'
+         '{{ regexMatch "a**" "a" }}|{{ regexMatch "a*+" "a" }}|{{ regexMatch "a{2}{3}" "a" }}|'
+         '{{ regexMatch "a{2}*" "a" }}|{{ regexMatch "(?U)a+" "a" }}',
+         "a|ab|a|false|false|false|false|true"),
+        ('{{ regexFind "(?U)a+" "aaa" }}|{{ regexFind "(?U)a+?" "aaa" }}|'
+         '{{ regexFind "(?U:a+)a+" "aaaa" }}|{{ regexFind "x(?U)a{1,3}" "xaaa" }}|'
+         '{{ regexFind "(?i)A(?-i)a" "aA aa" }}|{{ regexFind "(?U)(a+)(b*)" "aabb" }}|'
+         '{{ regexFind "a(?i)b|c" "aB" }}|{{ regexFind "()" "x" }}',
+         "a|aaa|aaaa|xa|aa|a|aB|"),
+    ],
+)
+def test_regexp_repetition(text, expected):
+    assert render(text) == expected

@@ -1888,6 +1888,7 @@ def _translate_regex(expr: str) -> str:
     multiline = False
     depth = 0
     pending_close: list[int] = []  # depth at which a `(?flags)` wrapper must close
+    ungreedy = [False]  # (?U) swaps greedy and lazy repetition, per group
     at_start = True
     while i < n:
         c = expr[i]
@@ -1949,6 +1950,7 @@ def _translate_regex(expr: str) -> str:
                     out.append("(?P<")
                     i += 4
                     depth += 1
+                    ungreedy.append(ungreedy[-1])
                     continue
                 if not m or (m.group(1) == "" and m.group(2) is None and m.group(3) == ")"):
                     stop = expr.find(")", i)
@@ -1956,12 +1958,16 @@ def _translate_regex(expr: str) -> str:
                         "invalid or unsupported Perl syntax", expr[i: i + 3 if stop < 0 else i + 3]
                     )
                 on, off, end = m.group(1), m.group(2) or "", m.group(3)
-                if "U" in on + off:
-                    raise _regex_err("invalid or unsupported Perl syntax", m.group(0))
+                lazy_mode = ("U" in on or ungreedy[-1]) and "U" not in off
+                on, off = on.replace("U", ""), off.replace("U", "")
                 if "m" in on:
                     multiline = True
                 flags = on + ("-" + off if off else "")
                 if end == ")":
+                    ungreedy[-1] = lazy_mode
+                    if not on and not off:
+                        i += len(m.group(0))
+                        continue
                     if at_start and not off:
                         out.append(f"(?{on})" if on else "")
                     else:
@@ -1972,9 +1978,11 @@ def _translate_regex(expr: str) -> str:
                 out.append(f"(?{flags}:" if flags else "(?:")
                 i += len(m.group(0))
                 depth += 1
+                ungreedy.append(lazy_mode)
                 at_start = False
                 continue
             depth += 1
+            ungreedy.append(ungreedy[-1])
             out.append("(")
             i += 1
             at_start = False
@@ -1984,6 +1992,8 @@ def _translate_regex(expr: str) -> str:
                 pending_close.pop()
                 out.append(")")
             depth -= 1
+            if len(ungreedy) > 1:
+                ungreedy.pop()
             out.append(")")
             i += 1
             continue
@@ -1992,18 +2002,30 @@ def _translate_regex(expr: str) -> str:
             i += 1
             at_start = False
             continue
-        if c in "*+?{" and c == "{":
+        if c == "{":
             m = re.match(r"\{(\d+)(,(\d*))?\}", expr[i:])
             if m:
                 lo = int(m.group(1))
                 hi = m.group(3)
                 if lo > 1000 or (hi and int(hi) > 1000) or (hi and int(hi) < lo):
                     raise _regex_err("invalid repeat count", m.group(0))
-                out.append(m.group(0))
                 i += len(m.group(0))
+                lazy = i < n and expr[i] == "?"
+                if lazy:
+                    i += 1
+                out.append(m.group(0) + ("?" if lazy != ungreedy[-1] else ""))
+                _no_possessive(expr, i, m.group(0))
                 continue
             out.append("\\{")
             i += 1
+            continue
+        if c in "*+?":
+            i += 1
+            lazy = i < n and expr[i] == "?"
+            if lazy:
+                i += 1
+            out.append(c + ("?" if lazy != ungreedy[-1] else ""))
+            _no_possessive(expr, i, c)
             continue
         out.append(c)
         i += 1
@@ -2012,6 +2034,12 @@ def _translate_regex(expr: str) -> str:
         pending_close.pop()
         out.append(")")
     return "".join(out)
+
+
+def _no_possessive(expr: str, i: int, op: str) -> None:
+    # Python 3.11 reads `a*+` and `a{2}*` as possessive/nested; RE2 rejects both
+    if i < len(expr) and (expr[i] in "*+" or re.match(r"\{\d+(,\d*)?\}", expr[i:])):
+        raise _regex_err("invalid nested repetition operator", op + expr[i])
 
 
 def _hex_escape(expr: str, i: int) -> tuple[str, int]:
