@@ -71,7 +71,8 @@ cdef enum:
 
 # inlined builtins (only when the GoFunc is the builtin itself)
 cdef enum:
-    OP_CALL, OP_NOT, OP_EQ, OP_NE, OP_INDEX, OP_LEN
+    OP_CALL, OP_NOT, OP_EQ, OP_NE, OP_INDEX, OP_LEN, OP_DEFAULT, OP_QUOTE, OP_ANNOTATION,
+    OP_ISSET, OP_VALUE_OR_DEFAULT, OP_MEMO
 
 cdef object _NO_VALUE = NO_VALUE
 cdef object _MISSING = object()  # "no final value from the previous pipeline stage"
@@ -85,6 +86,9 @@ cdef type _list = list
 cdef type _str = str
 cdef type _bool = bool
 cdef type _GoStruct = GoStruct
+cdef type _Int64 = Int64
+cdef type _StrMap = StrMap
+cdef type _float = float
 cdef Py_ssize_t _NO_RAW = 1 << 62
 cdef int _C_DEPTH_CAP = 20000  # template nesting beyond this is an overflow whatever the limit
 
@@ -224,14 +228,30 @@ cdef CFunc _cfunc(object gofunc):
     short = _SHORT_CIRCUIT.get(f.fn)
     f.short = -1 if short is None else (1 if short else 0)
     f.raw = _RAW_IFACE_ARGS.get(f.fn, _NO_RAW)
-    f.op = OP_CALL
-    from injector.template.funcs import builtins as b
-    ops = {b._not: OP_NOT, b._eq: OP_EQ, b._ne: OP_NE, b._index: OP_INDEX, b._len: OP_LEN}
-    f.op = ops.get(f.fn, OP_CALL)
+    f.op = _fast_ops().get(f.fn, OP_CALL)
     if len(_func_cache) > 4096:
         _func_cache.clear()
     _func_cache[id(gofunc)] = (gofunc, f)
     return f
+
+
+cdef dict _FAST_OPS = None
+
+
+cdef dict _fast_ops():
+    """{function: OP_*} of the library functions evaluated inline (for common argument
+    types; anything else calls the function itself)."""
+    global _FAST_OPS
+    if _FAST_OPS is None:
+        from injector.template.funcs import builtins as b, istio as i, sprig as s
+        _FAST_OPS = {
+            b._not: OP_NOT, b._eq: OP_EQ, b._ne: OP_NE, b._index: OP_INDEX, b._len: OP_LEN,
+            s._default: OP_DEFAULT, s._quote: OP_QUOTE, i.annotation: OP_ANNOTATION,
+            i.isset: OP_ISSET, i.value_or_default: OP_VALUE_OR_DEFAULT,
+            # pure serialisers of (mostly unchanging) values: results memoised by content
+            i.to_yaml: OP_MEMO, i.struct_to_json: OP_MEMO, i.to_json: OP_MEMO,
+        }
+    return _FAST_OPS
 
 
 cdef CFunc _STRING_CFUNC = _cfunc(_STRING_METHOD)
@@ -461,6 +481,12 @@ cdef class State:
                 self.node = node.node
                 if type(val) is _str:
                     self.out.append(val)
+                elif type(val) is _bool:
+                    self.out.append("true" if val is True else "false")
+                elif type(val) is int or type(val) is _Int64:
+                    self.out.append(str(int(val)))
+                elif val is _NO_VALUE:
+                    self.out.append("<no value>")
                 else:
                     self.out.append(_print_value(val))
             return ST_OK
@@ -808,9 +834,15 @@ cdef class State:
             else:
                 t = <int>fn.params[fn.nparams - 1]
             argv.append(self.validate_type(final, t))
+        if fn.op != OP_CALL:
+            v = _fast_call(fn.op, argv)
+            if v is not _MISSING:
+                return v
         try:
             if fn.needs_state:
                 return fn.fn(self, *argv)
+            if fn.op == OP_MEMO:
+                return _memo_call(fn.fn, argv)
             return fn.fn(*argv)
         except FuncError as e:
             self.node = node
@@ -899,6 +931,196 @@ cdef void _leave_frames(int n):
     cdef int i
     for i in range(n):
         Py_LeaveRecursiveCall()
+
+
+# ---------------------------------------------------------------- inline functions
+
+cdef inline bint _plain_scalar(object v):
+    """bool, str, int/Int64 or float exactly: what eq/ne compare without surprises."""
+    cdef type t = type(v)
+    return t is _str or t is _bool or t is int or t is _Int64 or t is _float
+
+
+cdef object _fast_call(int op, list argv):
+    """The result of an inlined library function, or _MISSING to call it after all.
+
+    Only argument types whose result is obvious are handled here (same result as the
+    function); everything else, and every error, goes through the function itself."""
+    cdef Py_ssize_t n = PyList_GET_SIZE(argv)
+    cdef object a, b
+    cdef type ta, tb
+    cdef PyObject *hit
+    if op == OP_NOT:
+        a = argv[0]
+        ta = type(a)
+        if a is None or a is _NO_VALUE or ta is _bool or ta is _str or ta is _dict or ta is _list:
+            return not _truth(a)
+        return _MISSING
+    if op == OP_EQ or op == OP_NE:
+        if n != 2:
+            return _MISSING
+        a = argv[0]
+        b = argv[1]
+        ta = type(a)
+        tb = type(b)
+        if not (_plain_scalar(a) and _plain_scalar(b)):
+            return _MISSING
+        # int and Int64 are one kind; every other pair must be the same type
+        if ta is not tb and not ((ta is int or ta is _Int64) and (tb is int or tb is _Int64)):
+            return _MISSING
+        if op == OP_EQ:
+            return a == b
+        return a != b
+    if op == OP_INDEX:
+        if n < 2:
+            return _MISSING
+        a = argv[0]
+        for i in range(1, n):
+            b = argv[i]
+            if type(a) is not _dict or type(b) is not _str:
+                return _MISSING
+            hit = PyDict_GetItem(a, b)
+            a = None if hit is NULL else <object>hit
+        return a
+    if op == OP_LEN:
+        a = argv[0]
+        if type(a) is _dict or type(a) is _list:
+            return len(a)
+        if type(a) is _str and (<str>a).isascii():
+            return len(<str>a)
+        return _MISSING
+    if op == OP_DEFAULT:
+        if n == 1:
+            return argv[0]
+        if n != 2:
+            return _MISSING
+        b = argv[1]
+        tb = type(b)
+        if b is None or b is _NO_VALUE:
+            return argv[0]
+        if tb is _str or tb is _dict or tb is _list:
+            return argv[0] if len(b) == 0 else b
+        if tb is _bool or tb is int or tb is _Int64 or tb is _float:
+            return argv[0] if b == 0 else b
+        return _MISSING
+    if op == OP_QUOTE:
+        if n != 1 or type(argv[0]) is not _str:
+            return _MISSING
+        a = argv[0]
+        if (<str>a).isascii() and (<str>a).isprintable() and '"' not in a and "\\" not in a:
+            return '"' + a + '"'
+        return _MISSING
+    if op == OP_ANNOTATION:
+        a = _strmap_of(_field_annotations(argv[0]))
+        if a is _MISSING:
+            return _MISSING
+        if a is not None:
+            hit = PyDict_GetItem(a, argv[1])
+            if hit is not NULL:
+                return <object>hit
+        if type(argv[2]) is _str:  # fmt.Sprint of a string is the string
+            return argv[2]
+        return _MISSING
+    if op == OP_ISSET:
+        a = _strmap_of(argv[0])
+        if a is _MISSING:
+            return _MISSING
+        return a is not None and argv[1] in a
+    if op == OP_VALUE_OR_DEFAULT:
+        a = argv[0]
+        if a is None or a is _NO_VALUE or (type(a) is _str and len(<str>a) == 0):
+            b = argv[1]
+            return None if b is _NO_VALUE else b
+        return a
+    return _MISSING
+
+
+cdef object _field_annotations(object meta):
+    """istio's _field(meta, "Annotations") for a map or nil; _MISSING otherwise."""
+    cdef PyObject *hit
+    if meta is None or meta is _NO_VALUE:
+        return None
+    if type(meta) is _dict:
+        hit = PyDict_GetItem(meta, "Annotations")
+        return None if hit is NULL else <object>hit
+    return _MISSING
+
+
+cdef object _strmap_of(object v):
+    """istio's _as_strmap where it cannot fail: the map, None for nil, else _MISSING."""
+    if v is None or v is _NO_VALUE:
+        return None
+    if type(v) is _StrMap:
+        return None if v.nil else v
+    if type(v) is _dict:
+        for e in (<dict>v).values():
+            if type(e) is not _str:
+                return _MISSING
+        return v
+    return _MISSING
+
+
+cdef dict _MEMO = {}
+cdef Py_ssize_t _MEMO_MAX = 512
+
+
+cdef object _memo_call(object fn, list argv):
+    """fn(*argv) for a pure serialiser, memoised by a key that captures every typed
+    detail of the argument (Go type, nil maps, -0.0, struct tags); uncacheable
+    arguments just call it."""
+    key = _memo_key(argv[0]) if PyList_GET_SIZE(argv) == 1 else None
+    if key is None:
+        return fn(*argv)
+    key = (fn, key)
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    out = fn(*argv)
+    if type(out) is _str:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO[key] = out
+    return out
+
+
+cdef object _memo_key(object v):
+    cdef type t = type(v)
+    cdef list parts
+    if t is _str or t is _bool or t is int or t is _Int64 or t is Stringer:
+        return (t, v)
+    if t is _float:
+        # 0.0 == -0.0 but they print differently; NaN never hits (NaN != NaN)
+        return (t, v, v == 0 and str(v)[0] == "-")
+    if v is None or v is _NO_VALUE:
+        return (t,)
+    if t is _dict or t is _StrMap:
+        parts = [t, t is _StrMap and v.nil]
+        for k, e in (<dict>v).items():
+            ek = _memo_key(e)
+            if ek is None or type(k) is not _str:
+                return None
+            parts.append(k)
+            parts.append(ek)
+        return tuple(parts)
+    if t is _list or t is StrList:
+        parts = [t]
+        for e in v:
+            ek = _memo_key(e)
+            if ek is None:
+                return None
+            parts.append(ek)
+        return tuple(parts)
+    if t is _GoStruct:
+        parts = [t, v.type_name]
+        for name, tag, e in v.fields:
+            ek = _memo_key(e)
+            if ek is None or type(name) is not _str or type(tag) is not _str:
+                return None
+            parts.append(name)
+            parts.append(tag)
+            parts.append(ek)
+        return tuple(parts)
+    return None
 
 
 _MISSINGKEY = {"default": MK_DEFAULT, "invalid": MK_DEFAULT, "zero": MK_ZERO,
