@@ -713,3 +713,62 @@ def test_nil_slices_print_and_marshal_like_go():
 )
 def test_regexp_repetition(text, expected):
     assert render(text) == expected
+
+
+# Random RE2 patterns run through Go (regexp via sprig), with Go's results: anchors
+# under repetition, alternation order, lazy loops, \pL, POSIX classes, empty matches.
+GO_REGEX_CASES = [
+    ('{{ toJson (regexSplit "\\\\b*(?i)A\\\\pL\\\\W+?" "" -1) }}',
+     '[""]'),
+    ('{{ toJson (regexSplit "(${1,3})" "aaa\\nbbb" -1) }}',
+     '["aaa\\nbbb"]'),
+    ('{{ toJson (regexFindAll "${2}" "xAb\\u00e91_ c" -1) }}',
+     '[""]'),
+    ('{{ toJson (regexFindAll "(^{0,}){1,3}" "\\u00c9b\\u00e9 ab" -1) }}',
+     '["","","","","","",""]'),
+    ('{{ toJson (regexFind "(?:\\\\b{0,}\\\\b*|(?:(?:ab)?|[[:alpha:]]))\\\\d{0,}" "\\u00c9b\\u00e9 ab") }}',
+     '""'),
+    ('{{ toJson (regexReplaceAllLiteral "^+(?:$|[[:alpha:]])" "xAb\\u00e91_ c" "-") }}',
+     '"-Abé1_ c"'),
+    ('{{ toJson (regexFindAll "(((?:[[:alpha:]]|^{1,3})))" "" -1) }}',
+     '[""]'),
+    ('{{ toJson (regexReplaceAllLiteral "(a{1,3}[ab]{1,3}${1,3}b*?)*?" "\\u00c9b\\u00e9 ab" "-") }}',
+     '"-É-b-é- -a-b-"'),
+    ('{{ toJson (regexReplaceAllLiteral "((\\\\w{0,})\\\\b)" "xAb\\u00e91_ c" "-") }}',
+     '"-é- -"'),
+    ('{{ toJson (regexFind "a?\\\\d{0,}\\\\s(?:\\\\.|[ab]\\\\s*)*?" "aab") }}',
+     '""'),
+    ('{{ toJson (regexFindAll "[a-c]{1,3}" "xAb\\u00e91_ c" -1) }}',
+     '["b","c"]'),
+    ('{{ toJson (regexFind "(?i)A" "xAb\\u00e91_ c") }}',
+     '"A"'),
+    ('{{ toJson (regexFind "\\\\s" "aab") }}',
+     '""'),
+    ('{{ toJson (regexFindAll "\\\\pL" "ab ba" 2) }}',
+     '["a","b"]'),
+    ('{{ toJson (regexReplaceAllLiteral "b" "" "-") }}',
+     '""'),
+    ('{{ toJson (regexFindAll "(?i)A{0,}" "\\u00c9b\\u00e9 ab" -1) }}',
+     '["","","","","a",""]'),
+    ('{{ toJson (regexSplit "(?:\\\\pL{1,3}|(?:\\\\.\\\\w{0,}|(.)?)?)" "aab" -1) }}',
+     '["",""]'),
+    ('{{ toJson (regexFindAll "\\\\pL" "aab" -1) }}',
+     '["a","a","b"]'),
+    ('{{ toJson (regexReplaceAllLiteral "[[:alpha:]]" "ab ba" "-") }}',
+     '"-- --"'),
+    ('{{ toJson (regexFind "[ab]" "aab") }}',
+     '"a"'),
+    ('{{ toJson (regexFindAll "\\\\d" "a.b.c" 2) }}',
+     'null'),
+    ('{{ toJson (regexSplit "$" "12 ab 3" -1) }}',
+     '["12 ab 3"]'),
+    ('{{ toJson (regexFind "([[:alpha:]]){0,}" "a.b.c") }}',
+     '"a"'),
+    ('{{ toJson (regexReplaceAll "\\\\s{1,3}" "\\u00c9b\\u00e9 ab" "<$1>") }}',
+     '"Ébé\\u003c\\u003eab"'),
+]
+
+
+@pytest.mark.parametrize("text,expected", GO_REGEX_CASES)
+def test_regexp_matches_go(text, expected):
+    assert render(text) == expected

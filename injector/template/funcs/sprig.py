@@ -1906,10 +1906,10 @@ def _translate_regex(expr: str) -> str:
                 out.append(f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))")
                 i += 2
             elif d == "z":
-                out.append("\\Z")
+                out.append("(?:\\Z)")
                 i += 2
             elif d == "A":
-                out.append("\\A")
+                out.append("(?:\\A)")
                 i += 2
             elif d in "pP":
                 cls, i2 = _unicode_class(expr, i)
@@ -1997,8 +1997,10 @@ def _translate_regex(expr: str) -> str:
             out.append(")")
             i += 1
             continue
-        if c == "$":
-            out.append("$" if multiline else "(?!\\n)\\Z" if False else "\\Z")
+        if c in "^$":
+            # RE2 allows repeating an anchor (`^*`); Python only a group. Without (?m)
+            # `$` is the end of the text (Python's `$` also matches before a final \n).
+            out.append("(?:^)" if c == "^" else "(?:$)" if multiline else "(?:\\Z)")
             i += 1
             at_start = False
             continue
