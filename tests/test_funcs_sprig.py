@@ -772,3 +772,19 @@ GO_REGEX_CASES = [
 @pytest.mark.parametrize("text,expected", GO_REGEX_CASES)
 def test_regexp_matches_go(text, expected):
     assert render(text) == expected
+
+
+def test_time_layout_elements(utc):
+    # Go's output for every layout element, and the places where letters are literal
+    text = (
+        '{{ $t := toDate "2006-01-02 15:04:05.000" "2024-02-09 03:05:07.120" }}'
+        '{{ date "Month Mon Monday Jan January MST _2006 __2 002 _2 2 02 1 01 15 3 03 4 04 5 05 '
+        'PM pm .000 .999 ,00 .9 .0a 06 -07 Z07:00 Z0700 -070000 -07:00:00" $t }}|'
+        '{{ date "2006-01-02T15:04:05.999999999Z07:00" $t }}|{{ date "Monthly Mondays" $t }}|'
+        '{{ date "15h04 .123 .00x" $t }}'
+    )
+    assert render(text) == (
+        "Month Fri Friday Feb February UTC _2024  40 040  9 9 09 2 02 03 3 03 5 05 7 07 AM am "
+        ".120 .12 ,12 .1 .1a 24 +00 Z Z +000000 +00:00:00|2024-02-09T03:05:07.12Z|"
+        "Monthly Fridays|03h05 .293 .12x"
+    )

@@ -2542,48 +2542,71 @@ def _fmt_offset(off: _dt.timedelta, style: str) -> str:
     return f"{sign}{h:02d}{m:02d}"
 
 
-_STD_CHUNKS = [
-    "January", "Jan", "Monday", "Mon", "MST",
-    "-07:00:00", "-070000", "-07:00", "-0700", "-07",
-    "Z07:00:00", "Z070000", "Z07:00", "Z0700", "Z07",
-    "2006", "002", "01", "02", "03", "04", "05", "06", "__2", "_2",
-    "15", "PM", "pm", "1", "2", "3", "4", "5",
-]
+_ZONE_CHUNKS = ("070000", "07:00:00", "0700", "07:00", "07")
+
+
+def _std_at(layout: str, i: int) -> str | None:
+    """The layout element starting at layout[i], by time.nextStdChunk's rules, or None."""
+    rest = layout[i:]
+    c = rest[0]
+    if c == "J":
+        if rest.startswith("January"):
+            return "January"
+        if rest.startswith("Jan"):
+            return "Jan"
+    elif c == "M":
+        if rest.startswith("Monday"):
+            return "Monday"
+        if rest.startswith("Mon") and not (len(rest) > 3 and "a" <= rest[3] <= "z"):
+            return "Mon"
+        if rest.startswith("MST"):
+            return "MST"
+    elif c == "0":
+        if len(rest) >= 2 and "1" <= rest[1] <= "6":
+            return rest[:2]
+        if rest.startswith("002"):
+            return "002"
+    elif c == "1":
+        return "15" if rest.startswith("15") else "1"
+    elif c == "2":
+        return "2006" if rest.startswith("2006") else "2"
+    elif c == "_":
+        if rest.startswith("_2"):
+            # "_2006" is a literal underscore followed by the year
+            return None if rest.startswith("_2006") else "_2"
+        if rest.startswith("__2"):
+            return "__2"
+    elif c in "345":
+        return c
+    elif c == "P":
+        if rest.startswith("PM"):
+            return "PM"
+    elif c == "p":
+        if rest.startswith("pm"):
+            return "pm"
+    elif c in "-Z":
+        for z in _ZONE_CHUNKS:
+            if rest.startswith(z, 1):
+                return c + z
+    elif c in ".," and len(rest) > 1 and rest[1] in "09":
+        j = 1
+        while j < len(rest) and rest[j] == rest[1]:
+            j += 1
+        if not (j < len(rest) and rest[j].isdigit()):
+            return rest[:j]
+    return None
 
 
 def _layout_chunks(layout: str) -> list[tuple[str, str]]:
-    """Split a Go layout into ("lit", text) and ("std", token) chunks (time.nextStdChunk)."""
+    """Split a Go layout into ("lit", text) and ("std", element) chunks."""
     out: list[tuple[str, str]] = []
-    i = 0
     lit: list[str] = []
+    i = 0
     n = len(layout)
     while i < n:
-        tok = None
-        c = layout[i]
-        if c in ".," and i + 1 < n and layout[i + 1] in "09":
-            ch = layout[i + 1]
-            j = i + 1
-            while j < n and layout[j] == ch:
-                j += 1
-            if not (j < n and layout[j].isdigit()):
-                tok = layout[i:j]
+        tok = _std_at(layout, i)
         if tok is None:
-            for t in _STD_CHUNKS:
-                if layout.startswith(t, i):
-                    if t == "Mon" and layout.startswith("Month", i):
-                        continue
-                    if t == "Jan" and layout.startswith("January", i):
-                        tok = "January"
-                        break
-                    if t in ("Monday",) or t != "Mon" or not layout.startswith("Monday", i):
-                        tok = t
-                        break
-            if tok == "Mon" and layout.startswith("Monday", i):
-                tok = "Monday"
-            if tok in ("-07", "-0700", "-07:00") and False:
-                pass
-        if tok is None:
-            lit.append(c)
+            lit.append(layout[i])
             i += 1
             continue
         if lit:
@@ -2737,7 +2760,7 @@ def go_time_parse(layout: str, value: str, loc: _dt.tzinfo) -> GoTime:
         elif tok in ("05", "5"):
             sec = num(2 if tok == "05" else 1, 2)
             m = re.match(r"[.,](\d+)", v)
-            if m and not (layout and False):
+            if m:
                 ns = int((m.group(1) + "000000000")[:9])
                 v = v[m.end():]
         elif tok in ("PM", "pm"):
