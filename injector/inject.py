@@ -26,7 +26,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from injector import merge, probes, templatedata, workload
+from injector import merge, probes, rendercache, templatedata, workload
 from injector.template.funcs.gojson import marshal as go_json
 
 PROXY = "istio-proxy"
@@ -320,19 +320,25 @@ def _render_legacy(settings, meta: dict, spec: dict, type_meta: dict, deploy_met
     annotations = meta.get("annotations") or {}
     _validate(annotations)
     pc = _proxy_config(settings, annotations, legacy=True)
-    pc_data, mesh_data = _pc_data(settings, pc, legacy=True,
-                                  annotated=PROXY_CONFIG_ANNOTATION in annotations)
-    data = templatedata.build(
-        legacy=True, type_meta=type_meta, deploy_meta=deploy_meta, pod_meta=meta, pod_spec=spec,
-        proxy_config=pc_data, mesh_config=mesh_data, values=settings.values,
-    )
-    text = _render(_legacy_template(settings), data, "the injection template")
-    sic = _load_yaml(text, "the injection template")
-    for key in ("initContainers", "containers", "volumes", "imagePullSecrets"):
-        if sic.get(key) is not None and not isinstance(sic.get(key), list):
-            raise InjectionError(f"generated injected YAML: {key} must be a list")
-    sic = _typed_injection_spec(sic, settings)
-    _apply_concurrency(sic.get("containers") or [])
+    # The template data is a function of these and of the Settings: same key, same output
+    # (the typed decode and concurrency below depend on nothing else either).
+    key = rendercache.make_key(settings, "legacy", [type_meta, deploy_meta, meta, spec, pc])
+    sic = rendercache.lookup(key)
+    if sic is None:
+        pc_data, mesh_data = _pc_data(settings, pc, legacy=True,
+                                      annotated=PROXY_CONFIG_ANNOTATION in annotations)
+        data = templatedata.build(
+            legacy=True, type_meta=type_meta, deploy_meta=deploy_meta, pod_meta=meta, pod_spec=spec,
+            proxy_config=pc_data, mesh_config=mesh_data, values=settings.values,
+        )
+        text = _render(_legacy_template(settings), data, "the injection template")
+        sic = _load_yaml(text, "the injection template")
+        for k in ("initContainers", "containers", "volumes", "imagePullSecrets"):
+            if sic.get(k) is not None and not isinstance(sic.get(k), list):
+                raise InjectionError(f"generated injected YAML: {k} must be a list")
+        sic = _typed_injection_spec(sic, settings)
+        _apply_concurrency(sic.get("containers") or [])
+        rendercache.store(key, sic)
     if version is None:
         version = sha256_hex(settings.config.raw_template)
     status = _status_json(sic, version=version, revision=None)
@@ -464,7 +470,11 @@ def select_templates(settings, annotations: dict, mode: str) -> list[str]:
 
 def _strip_pod(pod: dict, status_port: int | None = None) -> dict:
     """Remove what a previous injection added (by its status annotation): the template
-    data must look like the pod before that injection."""
+    data must look like the pod before that injection. The result is `pod` itself when
+    there is nothing to strip or re-insert (read-only use), else a copy."""
+    ann0 = (pod.get("metadata") or {}).get("annotations") or {}
+    if STATUS_ANNOTATION not in ann0 and not ann0.get(OVERRIDES_ANNOTATION):
+        return pod
     pod = merge.clone(pod)
     meta = pod.get("metadata") or {}
     raw = (meta.get("annotations") or {}).get(STATUS_ANNOTATION)
@@ -565,30 +575,32 @@ def _openshift_reset_proxy_user(pod: dict) -> None:
 
 def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta: dict,
             deploy_meta: dict, proxy_envs: dict | None = None) -> InjectionResult:
+    """`pod` is read, never modified; the result is a new object."""
     if mode == MODE_WEBHOOK and _env(settings, "PLATFORM").lower() == "openshift":
+        pod = merge.clone(pod)
         _openshift_reset_proxy_user(pod)
-    original = merge.clone(pod)
-    meta = pod.setdefault("metadata", {})
+    original = pod
+    meta = pod.get("metadata") or {}
     annotations = meta.get("annotations") or {}
     _validate(annotations)
     pc = _proxy_config(settings, annotations, legacy=False)
-    pc_data, mesh_data = _pc_data(settings, pc, legacy=False,
-                                  annotated=PROXY_CONFIG_ANNOTATION in annotations)
     values = settings.values
     native = _native_sidecars(settings, pod)
     uid, gid = _proxy_ids(settings, namespace if mode == MODE_WEBHOOK else None)
     revision = settings.revision or ""
     proxy_envs = _cluster_envs(settings, meta, proxy_envs)
     stripped = _reinsert_overrides(_strip_pod(pod, _status_port(settings.mesh)))
-    data = templatedata.build(
-        legacy=False, type_meta=type_meta, deploy_meta=deploy_meta,
-        pod_meta=stripped.get("metadata"), pod_spec=stripped.get("spec"),
-        proxy_config=pc_data, mesh_config=mesh_data, values=values, revision=revision,
-        native_sidecars=native, proxy_image=templatedata.proxy_image(values, pc, annotations),
-        proxy_uid=uid, proxy_gid=gid,
-        inbound_traffic_policy_mode=templatedata.inbound_traffic_policy_mode(settings.mesh),
-        compliance_policy=_env(settings, "COMPLIANCE_POLICY"),
-    )
+    proxy_image = templatedata.proxy_image(values, pc, annotations)
+    itp_mode = templatedata.inbound_traffic_policy_mode(settings.mesh)
+    compliance = _env(settings, "COMPLIANCE_POLICY")
+    names = select_templates(settings, annotations, mode)
+    # Every argument of templatedata.build that is not derived from the Settings alone:
+    # equal keys mean equal template data, hence equal renders.
+    key = rendercache.make_key(settings, "modern", [
+        names, type_meta, deploy_meta, stripped.get("metadata"), stripped.get("spec"), pc, revision,
+        bool(native), proxy_image, uid, gid, itp_mode, compliance])
+    cached = rendercache.lookup(key)
+    data = None
     tpls = _parsed_templates(settings)
     # Overlays apply to the pod as it is (a previous injection included: env such as
     # ISTIO_KUBE_APP_PROBERS survives re-injection); the data saw the stripped pod.
@@ -596,15 +608,30 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     native_allowed = _env(settings, "ENABLE_NATIVE_SIDECARS", "auto").strip().lower() not in (
         "false", "disabled", "0", "off")
     template_pod: dict = {}
-    for name in select_templates(settings, annotations, mode):
-        tpl = tpls.get(name)
-        if tpl is None:
-            raise InjectionError(
-                f"requested template {name!r} not found; have {', '.join(sorted(tpls))}")
-        text = _render(tpl, data, f"template {name!r}")
-        overlay = _load_yaml(text, f"template {name!r}")
+    overlays: list = []
+    for i, name in enumerate(names):
+        if cached is not None:
+            overlay = cached[i]
+        else:
+            tpl = tpls.get(name)
+            if tpl is None:
+                raise InjectionError(
+                    f"requested template {name!r} not found; have {', '.join(sorted(tpls))}")
+            if data is None:
+                pc_data, mesh_data = _pc_data(settings, pc, legacy=False,
+                                              annotated=PROXY_CONFIG_ANNOTATION in annotations)
+                data = templatedata.build(
+                    legacy=False, type_meta=type_meta, deploy_meta=deploy_meta,
+                    pod_meta=stripped.get("metadata"), pod_spec=stripped.get("spec"),
+                    proxy_config=pc_data, mesh_config=mesh_data, values=values, revision=revision,
+                    native_sidecars=native, proxy_image=proxy_image, proxy_uid=uid, proxy_gid=gid,
+                    inbound_traffic_policy_mode=itp_mode, compliance_policy=compliance,
+                )
+            text = _render(tpl, data, f"template {name!r}")
+            overlay = _load_yaml(text, f"template {name!r}")
+            overlays.append(overlay)
         try:
-            template_pod = merge.strategic_merge(template_pod, overlay)
+            template_pod = merge.strategic_merge_into(template_pod, overlay)
             mspec = merged.setdefault("spec", {})
             tinit = (template_pod.get("spec") or {}).get("initContainers") or []
             user_proxy = _find(mspec.get("containers") or [], PROXY)
@@ -612,9 +639,11 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
                 # A user-supplied istio-proxy becomes the native sidecar the template patches.
                 mspec["containers"] = [c for c in mspec["containers"] if c is not user_proxy]
                 mspec["initContainers"] = list(mspec.get("initContainers") or []) + [user_proxy]
-            merged = merge.strategic_merge(merged, overlay)
+            merged = merge.strategic_merge_into(merged, overlay)
         except merge.MergeError as e:
             raise InjectionError(f"failed applying injection overlay of template {name!r}: {e}") from None
+    if cached is None:
+        rendercache.store(key, overlays)
     merged = _reapply_user_containers(merged, original, template_pod, pc)
     _post_process(merged, template_pod, settings, original, pc, revision, mode, proxy_envs)
     status = merged["metadata"]["annotations"].get(STATUS_ANNOTATION)
@@ -939,8 +968,9 @@ def inject_pod(
     (default: sha256 of the template, as kube-inject uses). proxy_envs: env overrides of
     the webhook path (`/inject/cluster/X/net/Y`), applied to istio-proxy as Istio does."""
     del request_kind  # the pod is always a Pod here; kept for the webhook's signature
-    pod = merge.clone(pod)
     legacy = _legacy(settings)
+    if legacy:
+        pod = merge.clone(pod)  # the legacy paths build the result in place
     meta = pod.get("metadata") or {}
     ns_missing = not meta.get("namespace")
     if type_meta is None or deploy_meta is None:
@@ -962,7 +992,7 @@ def inject_pod(
             return _legacy_kube_inject(pod, settings, type_meta, deploy_meta, version)
         return _legacy_webhook(pod, settings, type_meta, deploy_meta, workload_name, version)
     if ns_missing and namespace and mode == MODE_WEBHOOK:
-        pod.setdefault("metadata", {})["namespace"] = namespace
+        pod = {**pod, "metadata": {**meta, "namespace": namespace}}  # the caller's pod stays as is
     result = _modern(pod, settings, mode=mode, namespace=namespace or meta.get("namespace"),
                      type_meta=type_meta, deploy_meta=deploy_meta, proxy_envs=proxy_envs)
     if ns_missing and mode == MODE_WEBHOOK:

@@ -79,6 +79,14 @@ def strategic_merge(original: dict, patch: dict, kind: str = "Pod") -> dict:
     return _merge_map(clone(original) if original else {}, clone(patch), kind)
 
 
+def strategic_merge_into(original: dict, patch: dict, kind: str = "Pod") -> dict:
+    """`strategic_merge` that may reuse and modify `original` (a private copy the caller
+    owns) instead of copying it first; `patch` is left untouched. Returns the result."""
+    if not isinstance(patch, dict):
+        raise MergeError(f"strategic merge patch must be a map, got {type(patch).__name__}")
+    return _merge_map(original if original else {}, clone(patch), kind)
+
+
 def _field_type(kind: str | None, key: str) -> str | None:
     if kind is None:
         return None

@@ -29,8 +29,22 @@ LATENCY = Histogram(
 )
 CONFIG_RELOADS = Counter("injector_config_reloads_total", "Config reloads, by result", ["result"])
 CERT_RELOADS = Counter("injector_cert_reloads_total", "Certificate reloads, by result", ["result"])
+RENDER_CACHE_HITS = Counter("injector_render_cache_hits_total",
+                            "Template renders served from the render cache")
+RENDER_CACHE_MISSES = Counter("injector_render_cache_misses_total",
+                              "Template renders computed (render cache misses)")
 CONFIG_LOADED = Gauge("injector_config_last_reload_timestamp_seconds",
                       "When the serving config was loaded", multiprocess_mode="max")
+
+
+def _follow_render_cache() -> None:
+    from injector import rendercache
+
+    rendercache.CACHE.on_hit = RENDER_CACHE_HITS.inc
+    rendercache.CACHE.on_miss = RENDER_CACHE_MISSES.inc
+
+
+_follow_render_cache()
 
 
 def record(outcome) -> None:

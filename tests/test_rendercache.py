@@ -1,0 +1,220 @@
+"""The render cache: bounded LRU, counters, and keys that never let two pods whose
+template-visible inputs differ share a render (checked against the uncached path)."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+pytest.importorskip("injector.template.funcs.sets", reason="template engine not available in this checkout")
+
+from injector import rendercache
+from injector.config import parse_config
+from injector.inject import MODE_WEBHOOK, inject_pod
+from injector.rendercache import RenderCache
+from injector.settings import Settings
+
+MODERN = """\
+policy: enabled
+defaultTemplates: [sidecar]
+templates:
+  sidecar: |
+    metadata:
+      annotations:
+        seen/app: {{ index .ObjectMeta.Labels "app" | quote }}
+        seen/note: {{ index .ObjectMeta.Annotations "note" | quote }}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: {{ .ProxyImage }}
+        args: [{{ range $i, $c := .Spec.Containers }}{{ if $i }}, {{ end }}{{ $c.Name | quote }}{{ range $c.Ports }}, "{{ .ContainerPort }}"{{ end }}{{ end }}]
+        env:
+        - name: SA
+          value: {{ .Spec.ServiceAccountName | quote }}
+        - name: HUB
+          value: {{ .Values.global.hub | quote }}
+        - name: WORKLOAD
+          value: "{{ .TypeMeta.Kind }}/{{ .DeploymentMeta.Name }}"
+"""
+
+LEGACY = """\
+policy: enabled
+template: |-
+  containers:
+  - name: istio-proxy
+    image: "{{ .Values.global.hub }}/proxyv2"
+    env:
+    - name: APP
+      value: "{{ index .ObjectMeta.Labels `app` }}"
+    - name: PORTS
+      value: "{{ range .Spec.Containers }}{{ range .Ports }}{{ .ContainerPort }} {{ end }}{{ end }}"
+"""
+
+VALUES = {"global": {"hub": "example.io/istio", "tag": "1.0", "proxy": {"image": "proxyv2"}}}
+
+
+def _settings(config: str, values: dict = VALUES) -> Settings:
+    return Settings.build(parse_config(config), copy.deepcopy(values), None, env={})
+
+
+def _pod(app="a", note="n", sa="default", ports=(8080,), names=("app",)) -> dict:
+    return {
+        "metadata": {"generateName": "w-5d8f7c9b6-", "namespace": "ns", "labels": {"app": app},
+                     "annotations": {"note": note},
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                                          "name": "w-5d8f7c9b6", "uid": "u1", "controller": True}]},
+        "spec": {"serviceAccountName": sa,
+                 "containers": [{"name": n, "image": "img",
+                                 "ports": [{"containerPort": p} for p in ports]} for n in names]},
+    }
+
+
+def _inject(pod: dict, s: Settings) -> dict:
+    return inject_pod(pod, s, namespace="ns", mode=MODE_WEBHOOK).pod
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    rendercache.set_enabled(True)
+    rendercache.CACHE.reset_counters()
+    yield
+    rendercache.set_enabled(True)
+
+
+def _uncached(pod: dict, s: Settings) -> dict:
+    rendercache.set_enabled(False)
+    try:
+        return _inject(pod, s)
+    finally:
+        rendercache.set_enabled(True)
+
+
+# ------------------------------------------------------------------ the LRU itself
+
+def test_lru_bounds_entries_and_bytes_and_counts():
+    c = RenderCache(max_entries=2, max_bytes=100)
+    c.put(b"a", b"1")
+    c.put(b"b", b"2")
+    assert c.get(b"a") == b"1"          # a is now the most recent
+    c.put(b"c", b"3")                   # evicts b, the least recently used
+    assert c.get(b"b") is None and c.get(b"c") == b"3" and c.get(b"a") == b"1"
+    assert (c.hits, c.misses) == (3, 1)
+    c.put(b"big", b"x" * 200)           # larger than the byte bound: never stored
+    assert c.get(b"big") is None and len(c) == 2
+    c.put(b"d", b"y" * 98)              # fits alone: the others go
+    assert len(c) == 1 and c.size_bytes == 99
+
+
+def test_hooks_follow_counters():
+    c = RenderCache()
+    seen = []
+    c.on_hit, c.on_miss = (lambda: seen.append("hit")), (lambda: seen.append("miss"))
+    c.get(b"k")
+    c.put(b"k", b"v")
+    c.get(b"k")
+    assert seen == ["miss", "hit"]
+
+
+def test_prometheus_counters_are_wired():
+    from injector.webhook import metrics
+
+    before = metrics.RENDER_CACHE_HITS._value.get()
+    s = _settings(MODERN)
+    _inject(_pod(), s)
+    _inject(_pod(), s)
+    assert metrics.RENDER_CACHE_HITS._value.get() == before + 1
+
+
+# ------------------------------------------------------------------ keys are exact
+
+@pytest.mark.parametrize("config", [MODERN, LEGACY], ids=["modern", "legacy"])
+def test_second_pod_of_a_replicaset_hits_and_equals_the_uncached_result(config):
+    s = _settings(config)
+    first = _inject(_pod(), s)
+    assert (rendercache.CACHE.hits, rendercache.CACHE.misses) == (0, 1)
+    second = _inject(_pod(), s)
+    assert rendercache.CACHE.hits == 1
+    assert first == second == _uncached(_pod(), s)
+
+
+@pytest.mark.parametrize("config", [MODERN, LEGACY], ids=["modern", "legacy"])
+def test_hits_give_fresh_objects(config):
+    s = _settings(config)
+    _inject(_pod(), s)
+    out = _inject(_pod(), s)
+    out["spec"]["containers"][-1]["env"].append({"name": "MUTATED"})
+    assert _inject(_pod(), s) == _uncached(_pod(), s)
+
+
+@pytest.mark.parametrize("change", [
+    dict(app="b"), dict(note="other"), dict(sa="robot"), dict(ports=(8080, 9090)),
+    dict(ports=(9090,)), dict(names=("app", "side")),
+])
+@pytest.mark.parametrize("config", [MODERN, LEGACY], ids=["modern", "legacy"])
+def test_pods_differing_in_what_the_template_reads_never_share(config, change):
+    s = _settings(config)
+    base = _inject(_pod(), s)
+    other = _inject(_pod(**change), s)
+    assert other == _uncached(_pod(**change), s)
+    assert base == _uncached(_pod(), s)
+
+
+def test_a_reload_never_reuses_the_previous_configs_entries():
+    old = _settings(MODERN)
+    _inject(_pod(), old)
+    new = _settings(MODERN, {**VALUES, "global": {**VALUES["global"], "hub": "other.io/istio"}})
+    out = _inject(_pod(), new)
+    env = {e["name"]: e.get("value") for e in out["spec"]["containers"][-1]["env"]}
+    assert env["HUB"] == "other.io/istio"
+    assert rendercache.CACHE.hits == 0
+
+
+def test_impure_templates_are_rendered_every_time():
+    s = _settings(MODERN.replace("{{ .ProxyImage }}", "{{ .ProxyImage }}-{{ randAlphaNum 8 }}"))
+    a = _inject(_pod(), s)
+    b = _inject(_pod(), s)
+    assert (rendercache.CACHE.hits, rendercache.CACHE.misses) == (0, 0)
+    image = lambda p: p["spec"]["containers"][-1]["image"]  # noqa: E731
+    assert image(a) != image(b)  # random each time, as Go renders it
+
+
+def test_runtime_parsed_text_from_the_pod_is_not_cached():
+    cfg = MODERN.replace('{{ index .ObjectMeta.Annotations "note" | quote }}',
+                         '{{ render (index .ObjectMeta.Annotations "note") | quote }}')
+    s = _settings(cfg)
+    assert rendercache.make_key(s, "x", [_pod(note="plain")]) is not None
+    assert rendercache.make_key(s, "x", [_pod(note="{{ .Revision }}")]) is None
+    out = _inject(_pod(note="{{ .ProxyImage }}"), s)
+    assert out["metadata"]["annotations"]["seen/note"] == "example.io/istio/proxyv2:1.0"
+
+
+def test_identifiers_walks_every_node_kind():
+    s = _settings(MODERN)
+    idents = set()
+    for root in s.templates["sidecar"].trees.values():
+        idents.update(rendercache.identifiers(root))
+    assert {"index", "quote"} <= idents
+
+
+_names = st.sampled_from(["app", "web", "side", "x"])
+_pods = st.builds(
+    _pod,
+    app=st.sampled_from(["a", "b", "", "yes", "1"]),
+    note=st.sampled_from(["n", "", "0x10", "on"]),
+    sa=st.sampled_from(["default", "robot"]),
+    ports=st.lists(st.sampled_from([80, 8080, 9090]), max_size=3, unique=True).map(tuple),
+    names=st.lists(_names, min_size=1, max_size=3, unique=True).map(tuple),
+)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pods=st.lists(_pods, min_size=2, max_size=5))
+def test_any_sequence_of_pods_gives_the_uncached_results(pods):
+    for config in (MODERN, LEGACY):
+        s = _SETTINGS[config]
+        for p in pods:
+            assert _inject(p, s) == _uncached(p, s)
+
+
+_SETTINGS = {c: _settings(c) for c in (MODERN, LEGACY)}
