@@ -2706,7 +2706,8 @@ def go_time_parse(layout: str, value: str, loc: _dt.tzinfo) -> GoTime:
     offset: int | None = None
     zone_abbr = None
     v = value
-    for kind, tok in _layout_chunks(layout):
+    chunks = _layout_chunks(layout)
+    for pos, (kind, tok) in enumerate(chunks):
         if kind == "lit":
             if not v.startswith(tok):
                 raise ValueError(f'parsing time "{value}" as "{layout}": cannot parse "{v}" as "{tok}"')
@@ -2759,15 +2760,18 @@ def go_time_parse(layout: str, value: str, loc: _dt.tzinfo) -> GoTime:
             minute = num(2 if tok == "04" else 1, 2)
         elif tok in ("05", "5"):
             sec = num(2 if tok == "05" else 1, 2)
+            nxt = chunks[pos + 1] if pos + 1 < len(chunks) else ("lit", "")
+            frac_next = nxt[0] == "std" and nxt[1][0] in ".,"
             m = re.match(r"[.,](\d+)", v)
-            if m:
+            if m and not frac_next:
+                # a fractional second the layout does not mention is accepted anyway
                 ns = int((m.group(1) + "000000000")[:9])
                 v = v[m.end():]
         elif tok in ("PM", "pm"):
-            p = v[:2].upper()
-            if p not in ("AM", "PM"):
+            p = v[:2]
+            if p not in (("AM", "PM") if tok == "PM" else ("am", "pm")):
                 raise ValueError(f'parsing time "{value}" as "{layout}": cannot parse "{v}" as "{tok}"')
-            pm = p == "PM"
+            pm = p in ("PM", "pm")
             v = v[2:]
         elif tok == "MST":
             m = re.match(r"[A-Z]{3,5}|UTC", v)
@@ -2787,7 +2791,14 @@ def go_time_parse(layout: str, value: str, loc: _dt.tzinfo) -> GoTime:
             offset = -secs if m.group(1) == "-" else secs
             v = v[m.end():]
         elif tok[0] in ".,":
-            m = re.match(r"[.,](\d+)", v)
+            if tok[1] == "0":  # exactly that many digits
+                m = re.match(r"[.,](\d{%d})" % (len(tok) - 1), v)
+                if not m:
+                    raise ValueError(
+                        f'parsing time "{value}" as "{layout}": cannot parse "{v}" as "{tok}"'
+                    )
+            else:  # optional, any number of digits
+                m = re.match(r"[.,](\d+)", v)
             if m:
                 ns = int((m.group(1) + "000000000")[:9])
                 v = v[m.end():]
