@@ -481,14 +481,11 @@ cdef class State:
                 self.node = node.node
                 if type(val) is _str:
                     self.out.append(val)
-                elif type(val) is _bool:
-                    self.out.append("true" if val is True else "false")
-                elif type(val) is int or type(val) is _Int64:
-                    self.out.append(str(int(val)))
                 elif val is _NO_VALUE:
                     self.out.append("<no value>")
                 else:
-                    self.out.append(_print_value(val))
+                    text = _sprint1(val)
+                    self.out.append(_print_value(val) if text is _MISSING else text)
             return ST_OK
         if k == K_TEXT:
             self.out.append((<CText>node).text)
@@ -977,10 +974,18 @@ cdef object _fast_call(int op, list argv):
         a = argv[0]
         for i in range(1, n):
             b = argv[i]
-            if type(a) is not _dict or type(b) is not _str:
+            ta = type(a)
+            tb = type(b)
+            if (ta is _dict or ta is _StrMap) and tb is _str:
+                hit = PyDict_GetItem(a, b)
+                if hit is not NULL:
+                    a = <object>hit
+                else:
+                    a = None if ta is _dict else ""
+            elif ta is _list and (tb is int or tb is _Int64) and 0 <= b < len(<list>a):
+                a = (<list>a)[b]
+            else:
                 return _MISSING
-            hit = PyDict_GetItem(a, b)
-            a = None if hit is NULL else <object>hit
         return a
     if op == OP_LEN:
         a = argv[0]
@@ -1004,9 +1009,18 @@ cdef object _fast_call(int op, list argv):
             return argv[0] if b == 0 else b
         return _MISSING
     if op == OP_QUOTE:
-        if n != 1 or type(argv[0]) is not _str:
+        if n != 1 or argv[0] is None:
             return _MISSING
         a = argv[0]
+        ta = type(a)
+        if ta is int or ta is _Int64 or ta is _bool or ta is _float:
+            a = _sprint1(a)  # sprig's strval: fmt %v
+        elif ta is Stringer:
+            a = str.__str__(a)
+        elif ta is not _str:
+            return _MISSING
+        if a is _MISSING:
+            return _MISSING
         if (<str>a).isascii() and (<str>a).isprintable() and '"' not in a and "\\" not in a:
             return '"' + a + '"'
         return _MISSING
@@ -1018,9 +1032,8 @@ cdef object _fast_call(int op, list argv):
             hit = PyDict_GetItem(a, argv[1])
             if hit is not NULL:
                 return <object>hit
-        if type(argv[2]) is _str:  # fmt.Sprint of a string is the string
-            return argv[2]
-        return _MISSING
+        b = argv[2]
+        return _sprint1(None if b is _NO_VALUE else b)  # fmt.Sprint(default)
     if op == OP_ISSET:
         a = _strmap_of(argv[0])
         if a is _MISSING:
@@ -1032,6 +1045,30 @@ cdef object _fast_call(int op, list argv):
             b = argv[1]
             return None if b is _NO_VALUE else b
         return a
+    return _MISSING
+
+
+cdef object _sprint1(object v):
+    """fmt.Sprint(v) (= what an action prints) for the common scalars; else _MISSING."""
+    cdef type t = type(v)
+    cdef double d
+    if t is _str:
+        return v
+    if t is Stringer:  # no go_string(): its String() is the string itself
+        return str.__str__(v)
+    if t is _bool:
+        return "true" if v is True else "false"
+    if t is int or t is _Int64:
+        return str(int(v))
+    if t is _float:
+        d = v
+        if -1e6 < d < 1e6 and (d >= 1e-4 or d <= -1e-4 or d == 0):
+            # Python's repr is Go's shortest %v in this range (no exponent)
+            r = repr(v)
+            return r[:-2] if r.endswith(".0") else r
+        return _MISSING
+    if v is None:
+        return "<nil>"
     return _MISSING
 
 
@@ -1062,13 +1099,21 @@ cdef object _strmap_of(object v):
 
 cdef dict _MEMO = {}
 cdef Py_ssize_t _MEMO_MAX = 512
+cdef bint _memo_on = True
+
+
+def set_memo(bint on):
+    """Turn the serialiser memo on or off (benchmarks measure both); clears it."""
+    global _memo_on
+    _memo_on = on
+    _MEMO.clear()
 
 
 cdef object _memo_call(object fn, list argv):
     """fn(*argv) for a pure serialiser, memoised by a key that captures every typed
     detail of the argument (Go type, nil maps, -0.0, struct tags); uncacheable
     arguments just call it."""
-    key = _memo_key(argv[0]) if PyList_GET_SIZE(argv) == 1 else None
+    key = _memo_key(argv[0]) if _memo_on and PyList_GET_SIZE(argv) == 1 else None
     if key is None:
         return fn(*argv)
     key = (fn, key)
