@@ -636,6 +636,12 @@ def test_semver_objects():
     assert not sprig._semver_compare("^1.2.0", "2.0.0")
 
 
+def test_random_functions_edge_cases():
+    # Go: [][][1][a][] (negative counts give "", randInt over a one-value range)
+    text = '[{{ randAlpha -1 }}][{{ randAlphaNum 0 }}][{{ randInt 1 2 }}][{{ shuffle "a" }}][{{ randAscii -3 }}]'
+    assert render(text) == "[][][1][a][]"
+
+
 def test_random_functions_shape():
     assert len(sprig._rand_alnum(12)) == 12
     assert sprig._rand_numeric(5).isdigit()
