@@ -636,6 +636,11 @@ def test_semver_objects():
     assert not sprig._semver_compare("^1.2.0", "2.0.0")
 
 
+def test_decimal_results_have_no_negative_zero():
+    # Go (shopspring/decimal): 0|0|0|0|0
+    assert render('{{ divf "" -3 }}|{{ mulf 0 -1 }}|{{ addf -0.0 }}|{{ subf 0 0 }}|{{ add1f -1 }}') == "0|0|0|0|0"
+
+
 def test_random_functions_edge_cases():
     # Go: [][][1][a][] (negative counts give "", randInt over a one-value range)
     text = '[{{ randAlpha -1 }}][{{ randAlphaNum 0 }}][{{ randInt 1 2 }}][{{ shuffle "a" }}][{{ randAscii -3 }}]'

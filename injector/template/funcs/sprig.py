@@ -427,7 +427,7 @@ def _decimal_op(a: Any, rest: tuple, op: str) -> float:
                 raise FuncError("decimal division by zero")
             q = _DEC_CTX.divide(acc, d)
             acc = q.quantize(Decimal("1e-16"), rounding=ROUND_HALF_UP, context=_DEC_CTX)
-    return float(acc)
+    return float(acc) + 0.0  # shopspring decimals have no negative zero
 
 
 def _int_div(a: int, b: int) -> int:
