@@ -166,6 +166,7 @@ def test_injection_error_denies_by_default_and_allows_when_configured(state, cli
 
 
 def test_answer_comes_before_the_apiserver_timeout(state, client):
+    state.runtime.inline_max_body = 0  # every body on the thread path, where deadlines apply
     pod = review()["request"]["object"]
     pod["metadata"]["annotations"] = {"slow": "2"}
     started = time.monotonic()
@@ -192,6 +193,32 @@ def test_not_ready_without_config():
     client = TestClient(create_app(State(certs_loaded=True)))
     assert client.get("/readyz").status_code == 503
     assert post(client, review()).status_code == 503
+
+
+def test_small_bodies_are_answered_inline_large_ones_on_a_thread(state, client):
+    import threading
+
+    seen = []
+
+    def recording(path_envs):
+        inner = labelling_injector(path_envs)
+
+        def inject(pod, request):
+            seen.append(threading.current_thread().name)
+            return inner(pod, request)
+        return inject
+
+    state.runtime.injector_for = recording
+    state.runtime.inline_max_body = 2000
+    post(client, review())
+    pod = review()["request"]["object"]
+    pod["metadata"]["annotations"] = {"pad": "x" * 3000}
+    post(client, review(pod))
+    assert not seen[0].startswith("admit") and seen[1].startswith("admit")
+
+
+def test_method_not_allowed(client):
+    assert client.get("/inject").status_code == 405
 
 
 def test_draining_closes_http11_connections(state, client):
