@@ -868,9 +868,18 @@ def _post_process(pod: dict, template_pod: dict, settings, original: dict, pc: d
     _reorder(pod, settings, pc)
 
 
+_PROM_KEYS: dict[str, str] = {}
+_PROM_UNSAFE = re.compile(r"[^a-zA-Z0-9_]")
+
+
 def _prom_key(k: str) -> str:
     """Prometheus' label-name sanitising: `prometheus.io/port` ~ `prometheus-io/port`."""
-    return re.sub(r"[^a-zA-Z0-9_]", "_", k)
+    out = _PROM_KEYS.get(k)
+    if out is None:
+        out = _PROM_UNSAFE.sub("_", k)
+        if len(_PROM_KEYS) < 4096:  # annotation keys repeat; bound the memo anyway
+            _PROM_KEYS[k] = out
+    return out
 
 
 def _prom_get(ann: dict, sanitized: str) -> str | None:

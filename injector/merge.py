@@ -14,6 +14,7 @@ Everything works on plain JSON-like data (dicts/lists as `json.loads` gives them
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 try:
@@ -76,7 +77,8 @@ def strategic_merge(original: dict, patch: dict, kind: str = "Pod") -> dict:
     object and leaves both inputs untouched."""
     if not isinstance(patch, dict):
         raise MergeError(f"strategic merge patch must be a map, got {type(patch).__name__}")
-    return _merge_map(clone(original) if original else {}, clone(patch), kind)
+    patch, pure = _private_patch(patch)
+    return _merge_map(clone(original) if original else {}, patch, kind, pure)
 
 
 def strategic_merge_into(original: dict, patch: dict, kind: str = "Pod") -> dict:
@@ -84,7 +86,40 @@ def strategic_merge_into(original: dict, patch: dict, kind: str = "Pod") -> dict
     owns) instead of copying it first; `patch` is left untouched. Returns the result."""
     if not isinstance(patch, dict):
         raise MergeError(f"strategic merge patch must be a map, got {type(patch).__name__}")
-    return _merge_map(original if original else {}, clone(patch), kind)
+    patch, pure = _private_patch(patch)
+    return _merge_map(original if original else {}, patch, kind, pure)
+
+
+def _private_patch(patch: dict) -> tuple[dict, bool]:
+    """A copy of `patch` we may consume, and whether it is "pure": no null anywhere and
+    no `$` directive key, so its values go into the result as they are (no cleaning)."""
+    if _orjson is not None:
+        try:
+            raw = _orjson.dumps(patch)
+        except (TypeError, _orjson.JSONEncodeError):
+            pass
+        else:
+            return _orjson.loads(raw), _pure_json(raw)
+    return copy.deepcopy(patch), False
+
+
+# A `$...` key in orjson output (a string value never precedes `":`).
+_DIRECTIVE_KEY = re.compile(rb'"\$[^"]*":')
+
+
+def _pure_json(raw: bytes) -> bool:
+    """No null and no directive key in this JSON text ("null" or a `$` key look-alike
+    inside a string only costs the slow path)."""
+    return b"null" not in raw and _DIRECTIVE_KEY.search(raw) is None
+
+
+def _is_pure(v: Any) -> bool:
+    if _orjson is None:
+        return False
+    try:
+        return _pure_json(_orjson.dumps(v))
+    except (TypeError, _orjson.JSONEncodeError):
+        return False
 
 
 def _field_type(kind: str | None, key: str) -> str | None:
@@ -97,7 +132,9 @@ def _field_type(kind: str | None, key: str) -> str | None:
     return entry[0] if entry else None
 
 
-def _merge_map(original: dict, patch: dict, kind: str | None) -> dict:
+def _merge_map(original: dict, patch: dict, kind: str | None, pure: bool = False) -> dict:
+    if pure:
+        return _merge_map_pure(original, patch, kind)
     directive = patch.pop(PATCH, None)
     if directive == "replace":
         return _strip_directives(patch)
@@ -142,6 +179,25 @@ def _merge_map(original: dict, patch: dict, kind: str | None) -> dict:
     return original
 
 
+def _merge_map_pure(original: dict, patch: dict, kind: str | None) -> dict:
+    """_merge_map for a pure patch (no nulls, no directives): patch values are used as
+    they are (the patch is a private copy)."""
+    for key, pval in patch.items():
+        if key not in original:
+            original[key] = pval
+            continue
+        oval = original[key]
+        tp = type(pval)
+        if tp is dict and type(oval) is dict:
+            original[key] = _merge_map_pure(oval, pval, _field_type(kind, key))
+        elif tp is list and type(oval) is list:
+            spec = _MERGE_LISTS.get(kind or "", {}).get(key)
+            original[key] = pval if spec is None else _merge_list(oval, pval, spec[0], spec[1], True)
+        else:
+            original[key] = pval
+    return original
+
+
 def _replace_list(plist: list) -> list:
     return [v for v in plist if not (isinstance(v, dict) and v.get(PATCH) == "replace" and len(v) == 1)]
 
@@ -150,7 +206,7 @@ def _key_of(item: Any, key: str) -> Any:
     return item.get(key) if isinstance(item, dict) else item
 
 
-def _merge_list(olist: list, plist: list, elem_kind: str | None, key: str) -> list:
+def _merge_list(olist: list, plist: list, elem_kind: str | None, key: str, pure: bool = False) -> list:
     if not key:  # merged primitive list: union, original order first
         out = list(olist)
         for v in plist:
@@ -186,10 +242,10 @@ def _merge_list(olist: list, plist: list, elem_kind: str | None, key: str) -> li
         kv = v.get(key)
         for i, o in enumerate(merged):
             if isinstance(o, dict) and o.get(key) == kv:
-                merged[i] = _merge_map(o, v, elem_kind)
+                merged[i] = _merge_map(o, v, elem_kind, pure)
                 break
         else:
-            merged.append(_clean(v))
+            merged.append(v if pure else _clean(v))
     # Kubernetes then orders the result: items named in the patch follow the patch's
     # order, the others keep theirs, and the two sequences are interleaved by their
     # positions in the original list (items new to the object come first).
@@ -251,10 +307,51 @@ def _strip_directives(v: Any) -> Any:
 
 
 def _clean(v: Any) -> Any:
-    """A value new to the object: drop its nulls and directives in one pass."""
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items() if x is not None and not _is_directive_key(k)}
-    if isinstance(v, list):
+    """A value new to the object: drop its nulls and directives in one pass.
+
+    Works in place (values come from private copies of the patch) and only descends into
+    containers holding something to drop (checked on their JSON text, in C)."""
+    t = type(v)
+    if (t is dict or t is list) and _is_pure(v):
+        return v
+    if t is dict:
+        drop = None
+        for k, x in v.items():
+            if x is None or (k[:1] == "$" and _is_directive_key(k)):
+                if drop is None:
+                    drop = [k]
+                else:
+                    drop.append(k)
+                continue
+            tx = type(x)
+            if tx is dict:
+                _clean(x)
+            elif tx is list:
+                v[k] = _clean(x)
+        if drop is not None:
+            for k in drop:
+                del v[k]
+        return v
+    if t is list:
+        out = v
+        for i, x in enumerate(v):
+            tx = type(x)
+            if tx is dict:
+                if x.get(PATCH) in ("replace", "delete") and len(x) <= 2:
+                    if out is v:
+                        out = v[:i]
+                    continue
+                _clean(x)
+            elif tx is list:
+                x = _clean(x)
+            if out is not v:
+                out.append(x)
+            else:
+                v[i] = x
+        return out
+    if isinstance(v, dict) or isinstance(v, list):  # subclasses: the generic copy
+        if isinstance(v, dict):
+            return {k: _clean(x) for k, x in v.items() if x is not None and not _is_directive_key(k)}
         return [_clean(x) for x in v
                 if not (isinstance(x, dict) and x.get(PATCH) in ("replace", "delete") and len(x) <= 2)]
     return v
