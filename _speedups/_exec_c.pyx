@@ -90,7 +90,10 @@ cdef type _Int64 = Int64
 cdef type _StrMap = StrMap
 cdef type _float = float
 cdef Py_ssize_t _NO_RAW = 1 << 62
-cdef int _C_DEPTH_CAP = 20000  # template nesting beyond this is an overflow whatever the limit
+# C stack one execution may use for nested {{template}} calls, whatever Python's recursion
+# limit says (Python 3.11 frames need no C stack, these calls do): well inside the 8 MiB
+# of the main thread and of threads started with the default stack size
+cdef size_t _STACK_BUDGET = 2 * 1024 * 1024
 
 # Python stack frames the reference spends per {{template}} level (walk_template, walk
 # of the tree, walk of the action): its RecursionError comes at about limit/3 levels.
@@ -408,6 +411,7 @@ cdef class State:
     cdef list vvals
     cdef public object node
     cdef int depth
+    cdef size_t stack_base  # address of a local of `execute`: where this execution began
     cdef object overflow
     cdef bint iface
     cdef bint dot_iface
@@ -610,6 +614,8 @@ cdef class State:
         cdef list saved_names, saved_vals
         cdef str saved_name
         cdef bint saved_iface
+        cdef char here
+        cdef size_t used
         self.node = t.node
         tree = self.trees.get(t.name)
         if tree is None:
@@ -625,8 +631,10 @@ cdef class State:
         self.dot_iface = False
         self.depth += 1
         try:
-            if self.depth > _C_DEPTH_CAP:
-                raise RecursionError("maximum template nesting exceeded")
+            used = (self.stack_base - <size_t>&here if self.stack_base > <size_t>&here
+                    else <size_t>&here - self.stack_base)
+            if used > _STACK_BUDGET:
+                raise RecursionError("maximum template nesting exceeded (C stack)")
             # the reference spends Python frames per level; so does this one, and a
             # bounded C stack cannot overflow before Python's limit stops it
             _enter_frames(_FRAMES_PER_LEVEL)
@@ -1065,7 +1073,7 @@ cdef object _sprint1(object v):
         if -1e6 < d < 1e6 and (d >= 1e-4 or d <= -1e-4 or d == 0):
             # Python's repr is Go's shortest %v in this range (no exponent)
             r = repr(v)
-            return r[:-2] if r.endswith(".0") else r
+            return r[:len(r) - 2] if r.endswith(".0") else r
         return _MISSING
     if v is None:
         return "<nil>"
@@ -1176,6 +1184,8 @@ def execute(trees, name, data, funcs, missingkey="default"):
     """Run template `name` of `trees` on `data`; the output, or ExecError."""
     cdef State st = State.__new__(State)
     cdef int status = ST_OK
+    cdef char base
+    st.stack_base = <size_t>&base
     st.trees = trees
     st.funcs = funcs
     st.mk = _MISSINGKEY.get(missingkey, MK_DEFAULT)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import collections
 import json
+import subprocess
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -294,6 +296,27 @@ def test_bounded_recursion_runs():
             '{{template "r" .}}')
     kind, out = both(text, list(range(60)), funcs="core")
     assert (kind, out) == ("output", "".join(f"{n}," for n in range(60, 0, -1)))
+
+
+def test_recursion_with_a_high_limit_is_an_error_not_a_crash():
+    # the compiled evaluator's template calls use the C stack: a raised recursion limit
+    # must not let it run out (it would crash the process)
+    code = (
+        "import sys, threading; sys.setrecursionlimit(1_000_000)\n"
+        "from injector.template import Template, ExecError\n"
+        "t = Template.parse('{{define \"r\"}}{{range .}}{{template \"r\" $}}{{end}}{{end}}'\n"
+        "                   '{{template \"r\" .}}', name='v')\n"
+        "def run():\n"
+        "    try:\n"
+        "        t.execute([1], backend='cython')\n"
+        "    except ExecError as e:\n"
+        "        print(str(e).endswith('exceeded maximum template depth (100000)'))\n"
+        "run(); th = threading.Thread(target=run); th.start(); th.join()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["True", "True"]
 
 
 def test_render_inside_render_and_errors_give_empty():
