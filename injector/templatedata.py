@@ -73,12 +73,30 @@ _PORT_FIELDS = (
 _STRMAP_FIELDS = {"labels", "annotations", "nodeSelector"}
 
 
+_NAME_MEMO: dict[str, str] = {}
+
+
 def go_name(json_name: str) -> str:
-    return _GO_NAMES.get(json_name) or (json_name[:1].upper() + json_name[1:])
+    name = _NAME_MEMO.get(json_name)
+    if name is None:
+        name = _GO_NAMES.get(json_name) or (json_name[:1].upper() + json_name[1:])
+        if len(_NAME_MEMO) < 8192:  # field names repeat; user map keys are bounded here
+            _NAME_MEMO[json_name] = name
+    return name
 
 
 def go_value(v: Any) -> Any:
     """Generic JSON -> Go view: Go field names, integers as Int64."""
+    t = type(v)
+    if t is str or t is bool or t is float or v is None:
+        return v
+    if t is dict:
+        return _go_map(v)
+    if t is list:
+        return [x if type(x) is str else (_go_map(x) if type(x) is dict else go_value(x)) for x in v]
+    if t is int:
+        return Int64(v)
+    # subclasses and anything else: the general rules
     if isinstance(v, dict):
         return {go_name(k): go_value(x) for k, x in v.items()}
     if isinstance(v, list):
@@ -88,6 +106,18 @@ def go_value(v: Any) -> Any:
     if isinstance(v, int):
         return Int64(v)
     return v
+
+
+def _go_map(v: dict) -> dict:
+    # hot: every env var of every container passes here
+    memo = _NAME_MEMO
+    out = {}
+    for k, x in v.items():
+        name = memo.get(k)
+        if name is None:
+            name = go_name(k)
+        out[name] = x if type(x) is str else go_value(x)
+    return out
 
 
 def _struct(obj: dict | None, zeros: dict, special=None) -> dict:
