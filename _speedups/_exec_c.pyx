@@ -95,6 +95,23 @@ cdef Py_ssize_t _NO_RAW = 1 << 62
 # of the main thread and of threads started with the default stack size
 cdef size_t _STACK_BUDGET = 2 * 1024 * 1024
 
+
+cdef extern from *:
+    """
+    /* the current frame's address: where the C stack is now (GCC and clang) */
+    #define injector_stack_here() ((size_t)__builtin_frame_address(0))
+    """
+    size_t _stack_here "injector_stack_here" ()
+
+
+cdef inline int _check_stack(size_t base) except -1:
+    """RecursionError once more than _STACK_BUDGET of C stack is in use since `base`
+    (deeply nested templates or data under a raised recursion limit)."""
+    cdef size_t here = _stack_here()
+    if (base - here if base > here else here - base) > _STACK_BUDGET:
+        raise RecursionError("template nesting exceeds the C stack budget")
+    return 0
+
 # Python stack frames the reference spends per {{template}} level (walk_template, walk
 # of the tree, walk of the action): its RecursionError comes at about limit/3 levels.
 cdef int _FRAMES_PER_LEVEL = 3
@@ -263,11 +280,14 @@ cdef CFunc _STRING_CFUNC = _cfunc(_STRING_METHOD)
 cdef class Compiler:
     """AST -> compiled nodes, functions resolved in `funcs`."""
     cdef object funcs
+    cdef size_t stack_base
 
     def __init__(self, funcs):
         self.funcs = funcs
+        self.stack_base = _stack_here()
 
     cdef CList list_(self, object n):
+        _check_stack(self.stack_base)
         cdef CList c = CList.__new__(CList)
         c.kind = K_LIST
         c.node = n
@@ -317,6 +337,7 @@ cdef class Compiler:
         return other
 
     cdef CPipe pipe(self, object n):
+        _check_stack(self.stack_base)
         cdef CPipe p = CPipe.__new__(CPipe)
         p.kind = K_PIPE
         p.node = n
@@ -454,6 +475,7 @@ cdef class State:
         cdef CNode n
         cdef int st
         cdef list out = self.out
+        _check_stack(self.stack_base)
         self.node = lst.node
         if lst.all_text:
             for n in lst.items:
@@ -614,8 +636,6 @@ cdef class State:
         cdef list saved_names, saved_vals
         cdef str saved_name
         cdef bint saved_iface
-        cdef char here
-        cdef size_t used
         self.node = t.node
         tree = self.trees.get(t.name)
         if tree is None:
@@ -631,10 +651,7 @@ cdef class State:
         self.dot_iface = False
         self.depth += 1
         try:
-            used = (self.stack_base - <size_t>&here if self.stack_base > <size_t>&here
-                    else <size_t>&here - self.stack_base)
-            if used > _STACK_BUDGET:
-                raise RecursionError("maximum template nesting exceeded (C stack)")
+            _check_stack(self.stack_base)
             # the reference spends Python frames per level; so does this one, and a
             # bounded C stack cannot overflow before Python's limit stops it
             _enter_frames(_FRAMES_PER_LEVEL)
@@ -660,6 +677,7 @@ cdef class State:
         cdef str name
         if pipe is None:
             return _NO_VALUE
+        _check_stack(self.stack_base)
         self.node = pipe.node
         value = _MISSING
         for cmd in pipe.cmds:
@@ -1121,7 +1139,7 @@ cdef object _memo_call(object fn, list argv):
     """fn(*argv) for a pure serialiser, memoised by a key that captures every typed
     detail of the argument (Go type, nil maps, -0.0, struct tags); uncacheable
     arguments just call it."""
-    key = _memo_key(argv[0]) if _memo_on and PyList_GET_SIZE(argv) == 1 else None
+    key = _memo_key(argv[0], 0) if _memo_on and PyList_GET_SIZE(argv) == 1 else None
     if key is None:
         return fn(*argv)
     key = (fn, key)
@@ -1136,7 +1154,7 @@ cdef object _memo_call(object fn, list argv):
     return out
 
 
-cdef object _memo_key(object v):
+cdef object _memo_key(object v, int depth):
     cdef type t = type(v)
     cdef list parts
     if t is _str or t is _bool or t is int or t is _Int64 or t is Stringer:
@@ -1146,10 +1164,12 @@ cdef object _memo_key(object v):
         return (t, v, v == 0 and str(v)[0] == "-")
     if v is None or v is _NO_VALUE:
         return (t,)
+    if depth > 32:  # deeper data is not worth a key (and must not exhaust the C stack)
+        return None
     if t is _dict or t is _StrMap:
         parts = [t, t is _StrMap and v.nil]
         for k, e in (<dict>v).items():
-            ek = _memo_key(e)
+            ek = _memo_key(e, depth + 1)
             if ek is None or type(k) is not _str:
                 return None
             parts.append(k)
@@ -1158,7 +1178,7 @@ cdef object _memo_key(object v):
     if t is _list or t is StrList:
         parts = [t]
         for e in v:
-            ek = _memo_key(e)
+            ek = _memo_key(e, depth + 1)
             if ek is None:
                 return None
             parts.append(ek)
@@ -1166,7 +1186,7 @@ cdef object _memo_key(object v):
     if t is _GoStruct:
         parts = [t, v.type_name]
         for name, tag, e in v.fields:
-            ek = _memo_key(e)
+            ek = _memo_key(e, depth + 1)
             if ek is None or type(name) is not _str or type(tag) is not _str:
                 return None
             parts.append(name)
@@ -1184,8 +1204,7 @@ def execute(trees, name, data, funcs, missingkey="default"):
     """Run template `name` of `trees` on `data`; the output, or ExecError."""
     cdef State st = State.__new__(State)
     cdef int status = ST_OK
-    cdef char base
-    st.stack_base = <size_t>&base
+    st.stack_base = _stack_here()
     st.trees = trees
     st.funcs = funcs
     st.mk = _MISSINGKEY.get(missingkey, MK_DEFAULT)

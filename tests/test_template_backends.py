@@ -319,6 +319,25 @@ def test_recursion_with_a_high_limit_is_an_error_not_a_crash():
     assert proc.stdout.split() == ["True", "True"]
 
 
+def test_deep_nesting_with_a_high_limit_is_an_error_not_a_crash():
+    code = (
+        "import sys; sys.setrecursionlimit(1_000_000)\n"
+        "from injector.template import Template, ExecError\n"
+        "for text in ('{{if .}}' * 20000 + 'x' + '{{end}}' * 20000,\n"
+        "             '{{' + '(' * 20000 + '1' + ')' * 20000 + '}}'):\n"
+        "    try:\n"
+        "        print(Template.parse(text, name='d').execute(1, backend='cython')[:1])\n"
+        "    except ExecError as e:\n"
+        "        print('depth' in str(e))\n"
+        "    except RecursionError:\n"
+        "        print('parser')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(proc.stdout.split()) == 2
+
+
 def test_render_inside_render_and_errors_give_empty():
     out = both('{{render "{{render \\"{{.s}}\\"}}"}}|{{render "{{template \\"nope\\"}}"}}|',
                DATA, funcs="istio-1.7")
