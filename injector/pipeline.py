@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from injector import policy
+from injector import podcheck, policy
 from injector.admission import PodInjector
 from injector.inject import MODE_WEBHOOK, inject_pod
 
@@ -16,6 +16,7 @@ from injector.inject import MODE_WEBHOOK, inject_pod
 def pod_injector_factory(settings) -> Callable[[dict[str, str]], PodInjector]:
     def injector_for(path_envs: dict[str, str]) -> PodInjector:
         def inject(pod: dict, request: dict):
+            podcheck.check_pod(pod)  # a clear "field: expected X, got Y" before anything reads it
             namespace = request.get("namespace") or (pod.get("metadata") or {}).get("namespace")
             decision = policy.decide(pod.get("metadata"), pod.get("spec"), settings, namespace)
             if not decision.inject:
