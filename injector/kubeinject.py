@@ -41,6 +41,10 @@ def _doc_label(index: int, obj: dict | None = None) -> str:
     return label
 
 
+def _kind_of(v: object) -> str:
+    return {dict: "a map", list: "a list"}.get(type(v), repr(v))
+
+
 def _has_pod_template(obj: dict) -> str | None:
     spec = obj.get("spec")
     if not isinstance(spec, dict):
@@ -103,7 +107,7 @@ def inject_object(obj: dict, settings, warn: Callable[[str], None], label: str) 
         out = dict(obj)
         new_items = []
         for i, item in enumerate(items or []):
-            if isinstance(item, dict) and item.get("kind") in WORKLOAD_KINDS:
+            if isinstance(item, dict) and isinstance(item.get("kind"), str) and item["kind"] in WORKLOAD_KINDS:
                 new_items.append(inject_object(item, settings, warn, f"{label} item {i}"))
             else:
                 new_items.append(item)
@@ -138,6 +142,7 @@ def inject_object(obj: dict, settings, warn: Callable[[str], None], label: str) 
         if not _kube_inject_required(meta_src, spec):
             warn(_skip_message(target.kind, full, "has sidecar injection disabled"))
             return obj
+    _check_shape(target, meta_src, spec, label)
     pod_in = {"metadata": copy.deepcopy(meta_src), "spec": copy.deepcopy(spec)}
     if target.kind == "Pod":
         pod_in = copy.deepcopy(obj)
@@ -162,6 +167,23 @@ def inject_object(obj: dict, settings, warn: Callable[[str], None], label: str) 
         tpl = holder.setdefault(target.template_key, {})
         tpl["spec"] = new_pod.get("spec") or {}
     return obj
+
+
+def _check_shape(target, meta: dict, spec: dict, label: str) -> None:
+    """podcheck on the pod parts the pipeline reads, with paths into the document."""
+    from injector import podcheck
+
+    if target.kind == "Pod":
+        meta_path, spec_path = "metadata", "spec"
+    elif target.kind == "CronJob":
+        meta_path, spec_path = "spec.jobTemplate.metadata", "spec.jobTemplate.spec.template.spec"
+    else:
+        meta_path, spec_path = "spec.template.metadata", "spec.template.spec"
+    try:
+        podcheck.check_metadata(meta, meta_path)
+        podcheck.check_spec(spec, spec_path)
+    except podcheck.PodShapeError as e:
+        raise KubeInjectError(f"{label}: {e}") from None
 
 
 def _kube_inject_required(meta: dict, spec: dict) -> bool:
@@ -203,6 +225,8 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
                 f"document {index}: expected a Kubernetes object (a map), got {type(obj).__name__}")
         kind = obj.get("kind")
         label = _doc_label(index, obj)
+        if kind is not None and not isinstance(kind, str):
+            raise KubeInjectError(f"document {index}: kind: expected a string, got {_kind_of(kind)}")
         if kind not in WORKLOAD_KINDS and kind != "List":
             where = _has_pod_template(obj)
             if where is not None:
@@ -222,8 +246,16 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
             if isinstance(e, KubeInjectError):
                 raise
             raise KubeInjectError(f"{label}: {e}") from None
+        try:
+            final = _finalize(new, settings)
+        except (ValueError, TypeError) as e:
+            # The injected object no longer decodes into its Go type: something the
+            # templates rendered (often from a pod annotation) has the wrong shape.
+            raise KubeInjectError(f"{label}: the injected result is not a valid {kind}: {e} "
+                                  "(check the pod's sidecar.istio.io annotations and the injection "
+                                  "templates)") from None
         injected += 1
-        out.append(_dump(_finalize(new, settings), settings) + "---\n")
+        out.append(_dump(final, settings) + "---\n")
     for w in warnings:
         if warn is not None:
             warn(w)
@@ -233,7 +265,8 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
 def _finalize(obj: dict, settings) -> dict:
     if obj.get("kind") == "List":
         out = dict(obj)
-        out["items"] = [(_finalize(i, settings) if isinstance(i, dict) and i.get("kind") in WORKLOAD_KINDS else i)
+        out["items"] = [(_finalize(i, settings) if isinstance(i, dict) and isinstance(i.get("kind"), str)
+                         and i["kind"] in WORKLOAD_KINDS else i)
                         for i in obj.get("items") or []]
         out.setdefault("metadata", {})
         return {k: out[k] for k in ("apiVersion", "kind", "metadata", "items") if k in out}
