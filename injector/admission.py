@@ -15,6 +15,7 @@ from typing import Any, Callable
 import orjson
 
 from injector.jsondiff import diff
+from injector.podcheck import PodShapeError
 
 log = logging.getLogger("injector.admission")
 
@@ -75,8 +76,10 @@ def _non_pod(obj: dict, request: dict) -> str:
     `AdmissionRequest` there).
     """
     kind = obj.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise BadReview(f"request.object.kind: expected a string, got {_show(kind)}")
     if kind is not None:
-        return "" if kind == "Pod" else str(kind)
+        return "" if kind == "Pod" else kind
     resource = request.get("resource")
     name = resource.get("resource") if isinstance(resource, dict) else None
     return "" if not name or name == "pods" else str(name)
@@ -101,9 +104,21 @@ def parse_review(body: bytes) -> tuple[str, dict]:
     if not isinstance(request, dict):
         raise BadReview("AdmissionReview has no request")
     # An empty uid is accepted, as Istio does (its own tests send one); a missing one is not.
-    if not isinstance(request.get("uid"), str):
-        raise BadReview("AdmissionReview request has no uid")
+    uid = request.get("uid")
+    if not isinstance(uid, str):
+        raise BadReview("AdmissionReview request has no uid" + (
+            "" if uid is None else f" (request.uid: expected a string, got {_show(uid)})"))
     return api_version, request
+
+
+def _show(v: Any) -> str:
+    """A wrong value, briefly, for a message."""
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    text = orjson.dumps(v).decode() if isinstance(v, (str, int, float, bool)) or v is None else type(v).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def review(
@@ -134,13 +149,23 @@ def review(
         return Outcome(200, _response(api_version, uid, False, message=str(e), code=400),
                        "failed", "bad-review", str(e))
     uid = request["uid"]
+    req_ns = request.get("namespace")
+    if req_ns is not None and not isinstance(req_ns, str):
+        msg = f"request.namespace: expected a string, got {_show(req_ns)}"
+        return Outcome(200, _response(api_version, uid, False, message=msg, code=400),
+                       "failed", "bad-review", msg)
 
     obj = request.get("object")
     if not isinstance(obj, dict):
-        msg = "AdmissionReview request has no object"
+        msg = "AdmissionReview request has no object" + (
+            "" if obj is None else f" (request.object: expected an object, got {_show(obj)})")
         return Outcome(200, _response(api_version, uid, False, message=msg, code=400),
                        "failed", "no-object", msg)
-    what = _non_pod(obj, request)
+    try:
+        what = _non_pod(obj, request)
+    except BadReview as e:
+        return Outcome(200, _response(api_version, uid, False, message=str(e), code=400),
+                       "failed", "bad-review", str(e))
     if what:
         # The webhook is registered for pods; anything else passes through untouched.
         msg = f"not a Pod ({what}): nothing to inject"
@@ -150,17 +175,32 @@ def review(
     try:
         mutated, reason, message = inject(obj, request)
     except Exception as e:  # the pod must get an answer whatever broke
-        message = f"injection failed for pod {namespace}/{name}: {e}"
-        log.error("%s", message, exc_info=not isinstance(e, (ValueError, LookupError)))
+        if isinstance(e, RecursionError):
+            # Only a hand-made object nests this deep: no Pod field does.
+            why = "the object is nested too deeply to process"
+        else:
+            why = str(e)
+        message = f"injection failed for pod {namespace}/{name}: {why}"
+        log.error("%s", message, exc_info=not isinstance(e, (ValueError, LookupError, RecursionError)))
         allowed = failure_policy == "allow"
-        return Outcome(200, _response(api_version, uid, allowed, message=message, code=500),
+        # A pod of the wrong shape is the request's fault (400); anything else is ours (500).
+        code = 400 if isinstance(e, (PodShapeError, RecursionError)) else 500
+        return Outcome(200, _response(api_version, uid, allowed, message=message, code=code),
                        "failed", type(e).__name__, message, namespace, name)
 
     if mutated is None:
         return Outcome(200, _response(api_version, uid, True), "skipped", reason, message,
                        namespace, name)
 
-    ops = diff(obj, mutated)
-    patch = orjson.dumps(ops)
+    try:
+        ops = diff(obj, mutated)
+        patch = orjson.dumps(ops)
+    except (RecursionError, TypeError, ValueError) as e:
+        # orjson refuses nesting deeper than 255 levels and integers beyond 64 bits.
+        message = f"injection failed for pod {namespace}/{name}: could not encode the patch: {e}"
+        log.error("%s", message)
+        allowed = failure_policy == "allow"
+        return Outcome(200, _response(api_version, uid, allowed, message=message, code=400),
+                       "failed", "patch", message, namespace, name)
     return Outcome(200, _response(api_version, uid, True, patch=patch), "injected", reason,
                    message, namespace, name, patch_ops=len(ops))
