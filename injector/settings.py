@@ -57,13 +57,32 @@ def environment(overrides: Mapping[str, str] | None = None, base: Mapping[str, s
 
 def parse_templates(config: InjectorConfig) -> dict:
     """Parse every template of the config with the matching function set (eagerly)."""
-    from injector.template import Template
+    from injector.template import ParseError, Template
     from injector.template.funcs.sets import FUNCSETS
 
     funcs = FUNCSETS["istio-1.7" if config.legacy else "istio"]
     # Istio 1.7 parsed its single template under the name "inject" (errors say so)
-    return {name: Template.parse(text, name="inject" if config.legacy else name, funcs=funcs)
-            for name, text in config.templates.items()}
+    try:
+        return {name: Template.parse(text, name="inject" if config.legacy else name, funcs=funcs)
+                for name, text in config.templates.items()}
+    except ParseError as e:
+        raise _with_column(e) from None
+
+
+def _with_column(e: "ParseError") -> "ParseError":
+    """Go's `template: NAME:LINE: msg` made `template: NAME:LINE:COL: msg` for config errors."""
+    from injector.template import ParseError
+
+    position = getattr(e, "position", None)
+    text = str(e)
+    if not position:
+        return e
+    prefix = "template: " + position.rsplit(":", 1)[0] + ": "
+    if not text.startswith(prefix):
+        return e
+    out = ParseError("template: " + position + ": " + text[len(prefix):])
+    out.position = position
+    return out
 
 
 @dataclass(frozen=True)

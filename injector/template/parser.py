@@ -57,7 +57,10 @@ class _Parser:
     # ------------------------------------------------------------ errors
     def errorf(self, msg: str) -> None:
         tok = self.toks[min(self.furthest, len(self.toks) - 1)]
-        raise ParseError(f"template: {self.src.name}:{tok.line}: {msg}")
+        err = ParseError(f"template: {self.src.name}:{tok.line}: {msg}")
+        # Go's message names the line only; NAME:LINE:COL is kept for callers that show more.
+        err.position = self.src.location(tok.pos)
+        raise err
 
     def unexpected(self, tok: L.Token, context: str) -> None:
         if tok.typ == L.ERROR:
