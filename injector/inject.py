@@ -615,8 +615,9 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
         else:
             tpl = tpls.get(name)
             if tpl is None:
+                src = f" (annotation {TEMPLATES_ANNOTATION})" if annotations.get(TEMPLATES_ANNOTATION) else ""
                 raise InjectionError(
-                    f"requested template {name!r} not found; have {', '.join(sorted(tpls))}")
+                    f"requested template {name!r}{src} not found; have {', '.join(sorted(tpls))}")
             if data is None:
                 pc_data, mesh_data = _pc_data(settings, pc, legacy=False,
                                               annotated=PROXY_CONFIG_ANNOTATION in annotations)
