@@ -939,6 +939,26 @@ def _merge(out: dict, vnode, memo: dict) -> None:
 
 def load(text: str | bytes) -> Any:
     """sigs.k8s.io/yaml.Unmarshal into interface{} (JSON-like): the first document."""
+    if text.__class__ is str and len(text) < _FAST_MAX:
+        # the block subset templates render: same result, no libyaml (see yamlfast)
+        try:
+            return _fast_load(text)
+        except Exception:  # Unsupported, or anything unexpected: the reference path decides
+            pass
+    return _load_libyaml(text)
+
+
+_FAST_MAX = 1 << 20
+
+
+def _fast_load(text: str) -> Any:
+    from injector.yamlfast import load as fast
+
+    return fast(text)
+
+
+def _load_libyaml(text: str | bytes) -> Any:
+    """`load` through libyaml (every YAML construct)."""
     loader = _Loader(text)
     try:
         # like yaml.v2, read the first document and ignore whatever follows
