@@ -22,6 +22,7 @@ from injector.template import gofmt
 from injector.template import nodes as _nodes
 from injector.template._exec_py import (
     GO_TYPES, MAX_EXEC_DEPTH, Iface, _RAW_IFACE_ARGS, _SHORT_CIRCUIT, _STRING_METHOD,
+    overflow_site,
 )
 from injector.template.errors import ExecError, TemplateError
 from injector.template.funcs import FuncError
@@ -433,7 +434,8 @@ cdef class State:
     cdef public object node
     cdef int depth
     cdef size_t stack_base  # address of a local of `execute`: where this execution began
-    cdef object overflow
+    cdef object overflow  # `calls` when the stack ran out
+    cdef list calls  # ({{template}} node, calling template) per level
     cdef bint iface
     cdef bint dot_iface
 
@@ -650,6 +652,7 @@ cdef class State:
         self.tmpl_name = t.name
         self.dot_iface = False
         self.depth += 1
+        self.calls.append((t.node, saved_name))
         try:
             _check_stack(self.stack_base)
             # the reference spends Python frames per level; so does this one, and a
@@ -660,15 +663,16 @@ cdef class State:
             finally:
                 _leave_frames(_FRAMES_PER_LEVEL)
         except RecursionError:
-            # Python's stack ends before Go's depth limit: report it as Go does, at
-            # the innermost {{template}} in its caller
+            # the stack ends before Go's depth limit: keep the chain of calls to
+            # report it where Go would (overflow_site)
             if self.overflow is None:
-                self.overflow = (t.node, saved_name)
+                self.overflow = self.calls[:]
             raise
         finally:
             self.vnames, self.vvals = saved_names, saved_vals
             self.tmpl_name, self.dot_iface = saved_name, saved_iface
             self.depth -= 1
+            self.calls.pop()
         return ST_OK
 
     # ------------------------------------------------------------ pipelines
@@ -1214,6 +1218,7 @@ def execute(trees, name, data, funcs, missingkey="default"):
     st.node = None
     st.depth = 0
     st.overflow = None
+    st.calls = []
     st.iface = False
     st.dot_iface = False
     tree = trees.get(name)
@@ -1226,7 +1231,7 @@ def execute(trees, name, data, funcs, missingkey="default"):
         status = st.walk_list(dot, _compiled(tree, funcs))
     except RecursionError:
         if st.overflow is not None:
-            st.node, st.tmpl_name = st.overflow
+            st.node, st.tmpl_name = overflow_site(st.overflow)
         try:
             st.errorf(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")
         except ExecError as e:

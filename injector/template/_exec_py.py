@@ -82,7 +82,8 @@ class State:
         self.vars: list[list] = []
         self.node: Node | None = None
         self.depth = 0
-        self.overflow: tuple | None = None  # (node, template) where the stack ran out
+        self.overflow: list | None = None  # `calls` when the stack ran out
+        self.calls: list[tuple] = []  # ({{template}} node, calling template) per level
         self.iface = False  # did the last field lookup read a map[string]interface{}?
         self.dot_iface = False  # is dot a range element still typed interface{}?
 
@@ -214,17 +215,19 @@ class State:
         self.tmpl_name = t.name
         self.dot_iface = False
         self.depth += 1
+        self.calls.append((t, saved[1]))
         try:
             self.walk(dot, tree)
         except RecursionError:
-            # Python's stack ends before Go's depth limit: report it as Go does, at
-            # the innermost {{template}} in its caller (no calls here: no stack left)
+            # Python's stack ends before Go's depth limit: keep the chain of calls to
+            # report it where Go would (no calls here: no stack left)
             if self.overflow is None:
-                self.overflow = (t, saved[1])
+                self.overflow = self.calls[:]
             raise
         finally:
             self.vars, self.tmpl_name, self.dot_iface = saved
             self.depth -= 1
+            self.calls.pop()
 
     # ------------------------------------------------------------ pipelines
     def eval_pipeline(self, dot: Any, pipe: Node | None) -> Any:
@@ -495,6 +498,22 @@ class State:
         return value
 
 
+def overflow_site(calls: list) -> tuple:
+    """(node, template name) of the {{template}} call at which Go's depth limit stops a
+    recursion that ran out of stack after len(calls) nested calls.
+
+    Go fails at the call made at depth MAX_EXEC_DEPTH, the (MAX_EXEC_DEPTH + 1)-th
+    nested one. A runaway recursion repeats a cycle of calls: find the shortest period
+    of the innermost calls and extrapolate; without one, the innermost call."""
+    d = len(calls)
+    target = MAX_EXEC_DEPTH + 1  # 1-based position in `calls` of Go's failing call
+    for p in range(1, d // 3 + 1):
+        if all(calls[d - 1 - i][0] is calls[d - 1 - i - p][0]
+               and calls[d - 1 - i][1] == calls[d - 1 - i - p][1] for i in range(2 * p)):
+            return calls[d - (d - target) % p - 1]
+    return calls[-1]
+
+
 def _zero(typ: str | None) -> Any:
     if typ == "map":
         return {}
@@ -549,7 +568,7 @@ def execute(trees: dict, name: str, data: Any, funcs: dict, missingkey: str = "d
         st.walk(dot, tree)
     except RecursionError:
         if st.overflow is not None:
-            st.node, st.tmpl_name = st.overflow
+            st.node, st.tmpl_name = overflow_site(st.overflow)
         try:
             st.errorf(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")
         except ExecError as e:
