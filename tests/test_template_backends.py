@@ -373,15 +373,22 @@ _OPERANDS = [".s", ".e", ".i", ".fl", ".z", ".t", ".f", ".nil", ".missing", ".l"
              "1", "0", "2.5", "\"a\"", "\"\"", "true", "nil", "(index .m \"k\")", ".m.missing.x"]
 _FUNCS = ["", "not", "len", "eq {0}", "ne {0}", "lt {0}", "index", "index {0}", "default {0}",
           "quote", "print {0}", "printf \"%v-%v\" {0}", "and {0}", "or {0}", "toYaml", "toJSON",
-          "valueOrDefault {0}", "annotation \"a\"", "isset", "empty", "toString", "html", "js"]
+          "valueOrDefault {0}", "annotation \"a\"", "isset", "empty", "toString", "html", "js",
+          "slice", "slice {0}", "list {0}", "append {0}", "keys", "dict \"k\"", "structToJSON",
+          "call", "coalesce {0}", "ternary {0} true", "typeOf", "kindIs \"map\"", "hasKey",
+          "pluck \"k\"", "toJson", "b64enc", "upper", "trim", "splitList \",\"", "first"]
 _WRAPS = ["{{{{{0}}}}}", "{{{{if {0}}}}}T{{{{else}}}}F{{{{end}}}}",
           "{{{{with {0}}}}}<{{{{.}}}}>{{{{end}}}}", "{{{{range {0}}}}}[{{{{.}}}}]{{{{else}}}}-{{{{end}}}}",
-          "{{{{range $k, $v := {0}}}}}{{{{$k}}}}={{{{$v}}}};{{{{end}}}}"]
+          "{{{{range $k, $v := {0}}}}}{{{{$k}}}}={{{{$v}}}};{{{{end}}}}",
+          "{{{{range $i, $e := {0}}}}}{{{{if $i}}}}{{{{break}}}}{{{{end}}}}{{{{$e}}}}{{{{end}}}}",
+          "{{{{range {0}}}}}{{{{with .}}}}{{{{continue}}}}{{{{end}}}}x{{{{end}}}}",
+          "{{{{$x = {0}}}}}{{{{$x}}}}", "{{{{$y := {0}}}}}{{{{$y.k}}}}",
+          '{{{{template "t" {0}}}}}', "{{{{({0}).k}}}}"]
 
 
 @st.composite
 def _generated(draw) -> str:
-    parts = ["{{$x := .m}}"]
+    parts = ['{{define "t"}}({{.}}|{{$.s}}){{end}}{{$x := .m}}']
     for _ in range(draw(st.integers(1, 4))):
         a = draw(st.sampled_from(_OPERANDS))
         b = draw(st.sampled_from(_OPERANDS))
