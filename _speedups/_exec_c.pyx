@@ -234,7 +234,7 @@ cdef class CCmd(CNode):
 cdef dict _func_cache = {}  # id(GoFunc) -> (GoFunc, CFunc)
 
 
-cdef CFunc _cfunc(object gofunc):
+cdef CFunc _cfunc(object gofunc, bint inline=True):
     cdef CFunc f
     hit = _func_cache.get(id(gofunc))
     if hit is not None and hit[0] is gofunc:
@@ -249,7 +249,7 @@ cdef CFunc _cfunc(object gofunc):
     short = _SHORT_CIRCUIT.get(f.fn)
     f.short = -1 if short is None else (1 if short else 0)
     f.raw = _RAW_IFACE_ARGS.get(f.fn, _NO_RAW)
-    f.op = _fast_ops().get(f.fn, OP_CALL)
+    f.op = _fast_ops().get(f.fn, OP_CALL) if inline else OP_CALL
     if len(_func_cache) > 4096:
         _func_cache.clear()
     _func_cache[id(gofunc)] = (gofunc, f)
@@ -275,7 +275,8 @@ cdef dict _fast_ops():
     return _FAST_OPS
 
 
-cdef CFunc _STRING_CFUNC = _cfunc(_STRING_METHOD)
+# (no inlining lookup at import: the function library need not be loaded yet)
+cdef CFunc _STRING_CFUNC = _cfunc(_STRING_METHOD, False)
 
 
 cdef class Compiler:
