@@ -18,6 +18,8 @@ from cpython.list cimport PyList_Append, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_SIZE
 
+import sys
+
 from injector.template import gofmt
 from injector.template import nodes as _nodes
 from injector.template._exec_py import (
@@ -330,7 +332,7 @@ cdef class Compiler:
             tm = CTmpl.__new__(CTmpl)
             tm.kind = k
             tm.node = n
-            tm.name = n.name
+            tm.name = _intern(n.name)
             tm.pipe = None if n.pipe is None else self.pipe(n.pipe)
             return tm
         other = CNode.__new__(CNode)  # break, continue, comment (or unknown)
@@ -344,7 +346,7 @@ cdef class Compiler:
         p.kind = K_PIPE
         p.node = n
         p.cmds = tuple([self.cmd(c) for c in n.cmds])
-        p.decl = tuple([v.ident[0] for v in n.decl])
+        p.decl = tuple([_intern(v.ident[0]) for v in n.decl])
         p.ndecl = len(p.decl)
         p.is_assign = n.is_assign
         return p
@@ -365,13 +367,13 @@ cdef class Compiler:
         a.ident = ()
         a.nident = 0
         if k == K_FIELD:
-            a.ident = tuple(n.ident)
+            a.ident = tuple([_intern(x) for x in n.ident])
         elif k == K_VARIABLE:
-            a.name = n.ident[0]
-            a.ident = tuple(n.ident[1:])
+            a.name = _intern(n.ident[0])
+            a.ident = tuple([_intern(x) for x in n.ident[1:]])
         elif k == K_CHAIN:
             a.sub = self.arg(n.node)
-            a.ident = tuple(n.field)
+            a.ident = tuple([_intern(x) for x in n.field])
         elif k == K_IDENT:
             a.name = n.ident
             gofunc = self.funcs.get(n.ident)
@@ -386,6 +388,14 @@ cdef class Compiler:
             a.value = _ideal_constant(n)
         a.nident = len(a.ident)
         return a
+
+
+cdef str _DOLLAR = sys.intern("$")
+
+
+cdef str _intern(str s):
+    """Names compiled once: interned, so variable lookups compare pointers."""
+    return sys.intern(s)
 
 
 cdef object _ideal_constant(object n):
@@ -648,7 +658,7 @@ cdef class State:
         dot = self.eval_pipeline(dot, t.pipe)
         saved_names, saved_vals = self.vnames, self.vvals
         saved_name, saved_iface = self.tmpl_name, self.dot_iface
-        self.vnames = ["$"]
+        self.vnames = [_DOLLAR]
         self.vvals = [dot]
         self.tmpl_name = t.name
         self.dot_iface = False
@@ -776,6 +786,7 @@ cdef class State:
 
     cdef object eval_field(self, object dot, str name, object node, tuple rest, object final,
                            object receiver):
+        cdef PyObject *hit
         if receiver is _NO_VALUE:
             if self.mk == MK_ERROR:
                 self.errorf(f"nil data; no entry for key {_quote(name)}")
@@ -786,6 +797,10 @@ cdef class State:
             if PyTuple_GET_SIZE(rest) > 0 or final is not _MISSING:
                 self.errorf(f"{name} is not a method but has arguments")
             self.iface = type(receiver) is _dict
+            if type(receiver) is _dict or type(receiver) is _StrMap:
+                hit = PyDict_GetItem(receiver, name)  # no KeyError to raise and catch
+                if hit is not NULL:
+                    return <object>hit
             try:
                 return receiver[name]
             except KeyError:
@@ -1226,7 +1241,7 @@ def execute(trees, name, data, funcs, missingkey="default"):
     if tree is None:
         raise ExecError(f"template: {name}: {_quote(name)} is an incomplete or empty template")
     dot = _NO_VALUE if data is None else data
-    st.vnames = ["$"]
+    st.vnames = [_DOLLAR]
     st.vvals = [dot]
     try:
         status = st.walk_list(dot, _compiled(tree, funcs))
