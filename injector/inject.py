@@ -241,8 +241,11 @@ def _typed_injection_spec(sic: dict, settings) -> dict:
     try:
         typed = k8stypes.normalize(pod, omit_creation_timestamp=True)
     except (ValueError, TypeError) as e:
-        raise InjectionError(f"failed parsing generated injected YAML (check Istio sidecar injector "
-                             f"configuration): {e}") from None
+        # The path is into the rendered spec, not the user's pod: say so.
+        where = str(e).replace("Pod.spec.", "rendered ", 1)
+        raise InjectionError(f"failed parsing generated injected YAML of the injection template (check Istio "
+                             f"sidecar injector configuration and the pod's sidecar.istio.io annotations): "
+                             f"{where}") from None
     out = dict(sic)
     tspec = typed.get("spec") or {}
     if _legacy(settings):

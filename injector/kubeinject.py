@@ -212,11 +212,14 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
 
     out: list[str] = []
     injected = 0
-    for index, raw in enumerate(goyaml.split_documents(text), start=1):
+    docs = goyaml.split_documents(text)
+    starts = _document_start_lines(text)
+    for index, raw in enumerate(docs, start=1):
         try:
             obj = goyaml.load(raw)
         except Exception as e:
-            raise KubeInjectError(f"document {index}: not valid YAML: {e}") from None
+            first = starts[index - 1] if len(starts) == len(docs) else None
+            raise KubeInjectError(f"document {index}: not valid YAML: {_yaml_error(e, first)}") from None
         if obj is None:
             out.append(raw + "---\n" if raw.endswith("\n") or not raw else raw + "---\n")
             continue
@@ -254,12 +257,70 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
             raise KubeInjectError(f"{label}: the injected result is not a valid {kind}: {e} "
                                   "(check the pod's sidecar.istio.io annotations and the injection "
                                   "templates)") from None
+        try:
+            dumped = _dump(final, settings)
+        except ValueError as e:  # goyaml.MarshalError: what yaml.v2 refuses to write
+            where = _unwritable_path(final)
+            raise KubeInjectError(f"{label}: cannot write the injected result as YAML: {e}"
+                                  + (f" (at {where})" if where else "")) from None
         injected += 1
-        out.append(_dump(final, settings) + "---\n")
+        out.append(dumped + "---\n")
     for w in warnings:
         if warn is not None:
             warn(w)
     return KubeInjectResult(text="".join(out), warnings=warnings, injected=injected)
+
+
+def _unwritable_path(obj, path: str = "") -> str:
+    """Path of the first string yaml.v2 will not write (control characters), or ""."""
+    from injector import goyaml
+
+    bad = getattr(goyaml, "_UNREADABLE", None)
+    if bad is None:
+        return ""
+    if isinstance(obj, str):
+        return path or "." if bad.search(obj) else ""
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for k, v in items:
+        if isinstance(k, str) and bad.search(k):
+            return f"{path}.{k!r}" if path else repr(k)
+        sub = f"{path}[{k}]" if isinstance(k, int) else (f'{path}["{k}"]' if "." in k or "/" in k else
+                                                          (f"{path}.{k}" if path else k))
+        found = _unwritable_path(v, sub)
+        if found:
+            return found
+    return ""
+
+
+def _document_start_lines(text: str) -> list[int]:
+    """1-based line in `text` where each document of goyaml.split_documents starts (the
+    first line after a `---` separator), so YAML errors can point into the file."""
+    starts: list[int] = []
+    in_doc = False
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for n, line in enumerate(lines, start=1):
+        line = line.rstrip("\r")
+        if line.startswith("---") and not line[3:].strip():
+            in_doc = False
+        elif not in_doc:
+            starts.append(n)
+            in_doc = True
+    return starts
+
+
+def _yaml_error(e: Exception, first_line: int | None) -> str:
+    """A YAML parser error as one line with file positions: `line L, column C: problem
+    (context at line L, column C)`; other errors as their text on one line."""
+    mark, problem = getattr(e, "problem_mark", None), getattr(e, "problem", None)
+    if mark is None or not problem or first_line is None:
+        return " ".join(str(e).split())
+    out = f"line {first_line + mark.line}, column {mark.column + 1}: {problem}"
+    context, cmark = getattr(e, "context", None), getattr(e, "context_mark", None)
+    if context and cmark is not None:
+        out += f" ({context} at line {first_line + cmark.line}, column {cmark.column + 1})"
+    return out
 
 
 def _finalize(obj: dict, settings) -> dict:
