@@ -319,13 +319,16 @@ def sha256_hex(text: str) -> str:
 # -------------------------------------------------------------------------- legacy
 
 def _render_legacy(settings, meta: dict, spec: dict, type_meta: dict, deploy_meta: dict,
-                   version: str | None) -> tuple[dict, str, dict]:
+                   version: str | None, pod_bytes: bytes | None = None) -> tuple[dict, str, dict]:
     annotations = meta.get("annotations") or {}
     _validate(annotations)
     pc = _proxy_config(settings, annotations, legacy=True)
     # The template data is a function of these and of the Settings: same key, same output
     # (the typed decode and concurrency below depend on nothing else either).
-    key = rendercache.make_key(settings, "legacy", [type_meta, deploy_meta, meta, spec, pc])
+    if pod_bytes is not None:  # meta and spec are the (copied) pod's: its JSON stands for them
+        key = rendercache.make_key(settings, "legacy-pod", [type_meta, deploy_meta, pc], pod_bytes)
+    else:
+        key = rendercache.make_key(settings, "legacy", [type_meta, deploy_meta, meta, spec, pc])
     sic = rendercache.lookup(key)
     if sic is None:
         pc_data, mesh_data = _pc_data(settings, pc, legacy=True,
@@ -349,10 +352,10 @@ def _render_legacy(settings, meta: dict, spec: dict, type_meta: dict, deploy_met
 
 
 def _legacy_kube_inject(pod: dict, settings, type_meta: dict, deploy_meta: dict,
-                        version: str | None) -> InjectionResult:
+                        version: str | None, pod_bytes: bytes | None = None) -> InjectionResult:
     meta = pod.setdefault("metadata", {})
     spec = pod.setdefault("spec", {})
-    sic, status, _pc = _render_legacy(settings, meta, spec, type_meta, deploy_meta, version)
+    sic, status, _pc = _render_legacy(settings, meta, spec, type_meta, deploy_meta, version, pod_bytes)
     hold = bool(_values_flag(settings.values, "global", "proxy", "holdApplicationUntilProxyStarts"))
     merge.append_legacy(spec, sic, proxy_first=hold)
     annotations = dict(meta.get("annotations") or {})
@@ -384,10 +387,10 @@ def _legacy_kube_inject(pod: dict, settings, type_meta: dict, deploy_meta: dict,
 
 
 def _legacy_webhook(pod: dict, settings, type_meta: dict, deploy_meta: dict, workload_name: str,
-                    version: str | None) -> InjectionResult:
+                    version: str | None, pod_bytes: bytes | None = None) -> InjectionResult:
     meta = pod.setdefault("metadata", {})
     spec = pod.setdefault("spec", {})
-    sic, status, _pc = _render_legacy(settings, meta, spec, type_meta, deploy_meta, version)
+    sic, status, _pc = _render_legacy(settings, meta, spec, type_meta, deploy_meta, version, pod_bytes)
     annotations = dict(meta.get("annotations") or {})
     added = {STATUS_ANNOTATION: status}
     added.update(getattr(settings.config, "injected_annotations", {}) or {})
@@ -577,7 +580,8 @@ def _openshift_reset_proxy_user(pod: dict) -> None:
 
 
 def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta: dict,
-            deploy_meta: dict, proxy_envs: dict | None = None) -> InjectionResult:
+            deploy_meta: dict, proxy_envs: dict | None = None,
+            pod_key: tuple[list, bytes] | None = None) -> InjectionResult:
     """`pod` is read, never modified; the result is a new object."""
     if mode == MODE_WEBHOOK and _env(settings, "PLATFORM").lower() == "openshift":
         pod = merge.clone(pod)
@@ -599,9 +603,15 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     names = select_templates(settings, annotations, mode)
     # Every argument of templatedata.build that is not derived from the Settings alone:
     # equal keys mean equal template data, hence equal renders.
-    key = rendercache.make_key(settings, "modern", [
-        names, type_meta, deploy_meta, stripped.get("metadata"), stripped.get("spec"), pc, revision,
-        bool(native), proxy_image, uid, gid, itp_mode, compliance])
+    common = [names, type_meta, deploy_meta, pc, revision, bool(native), proxy_image, uid, gid,
+              itp_mode, compliance]
+    if pod_key is not None and stripped is original:
+        # the template sees the caller's pod with the request namespace filled in (a function
+        # of these): the caller's JSON and the request inputs stand for its meta and spec
+        key = rendercache.make_key(settings, "modern-pod", common + pod_key[0], pod_key[1])
+    else:
+        key = rendercache.make_key(settings, "modern", common + [stripped.get("metadata"),
+                                                                  stripped.get("spec")])
     cached = rendercache.lookup(key)
     data = None
     tpls = _parsed_templates(settings)
@@ -981,6 +991,50 @@ def inject_pod(
     (default: sha256 of the template, as kube-inject uses). proxy_envs: env overrides of
     the webhook path (`/inject/cluster/X/net/Y`), applied to istio-proxy as Istio does."""
     del request_kind  # the pod is always a Pod here; kept for the webhook's signature
+    # A pod seen before with the same inputs (the next pod of a ReplicaSet) gets the same
+    # result: the key is the pod and every other input, cluster facts included.
+    key = pod_bytes = None
+    if rendercache.enabled():
+        facts = _cluster_inputs(pod, settings, namespace, mode)
+        pod_bytes = rendercache.pod_json(pod)
+        if facts is not None and pod_bytes is not None:
+            key = rendercache.make_key(settings, "pod", [
+                mode, namespace, type_meta, deploy_meta, version, proxy_envs, facts], pod_bytes)
+            hit = rendercache.lookup_result(key)
+            if hit is not None:
+                return InjectionResult(pod=hit[0], injected=hit[1], status=hit[2], warnings=hit[3])
+    result = _inject_pod(pod, settings, namespace=namespace, mode=mode, type_meta=type_meta,
+                         deploy_meta=deploy_meta, version=version, proxy_envs=proxy_envs,
+                         pod_bytes=pod_bytes)
+    if key is not None:
+        rendercache.store_result(key, [result.pod, result.injected, result.status, result.warnings])
+    return result
+
+
+def _cluster_inputs(pod: dict, settings, namespace: str | None, mode: str) -> list | None:
+    """What injection reads from outside the pod and the Settings (live cluster facts), or
+    None when the result must not be cached (inputs we do not key on)."""
+    if not isinstance(pod, dict) or not isinstance(getattr(settings, "env", None), dict):
+        return None  # istiod switches from os.environ: not part of the Settings
+    if _legacy(settings):
+        return []
+    if _env(settings, "PLATFORM").lower() == "openshift":
+        return None  # the proxy-user reset changes what the cluster facts are read on
+    meta = pod.get("metadata")
+    ns = namespace or (meta.get("namespace") if isinstance(meta, dict) else None)
+    try:
+        native = _native_sidecars(settings, pod)
+        uid, gid = _proxy_ids(settings, ns if mode == MODE_WEBHOOK else None)
+    except Exception:  # a malformed pod: the full path reports it
+        return None
+    return [bool(native), uid, gid]
+
+
+def _inject_pod(pod: dict, settings, *, namespace: str | None, mode: str, type_meta: dict | None,
+                deploy_meta: dict | None, version: str | None,
+                proxy_envs: dict[str, str] | None, pod_bytes: bytes | None = None) -> InjectionResult:
+    """inject_pod without the result cache. pod_bytes: the caller's pod as JSON (render keys
+    reuse it with the request inputs that derive the pod the template sees from it)."""
     legacy = _legacy(settings)
     if legacy:
         pod = merge.clone(pod)  # the legacy paths build the result in place
@@ -1002,12 +1056,13 @@ def inject_pod(
     workload_name = deploy_meta.get("name", "") or ""
     if legacy:
         if mode == MODE_KUBE_INJECT:
-            return _legacy_kube_inject(pod, settings, type_meta, deploy_meta, version)
-        return _legacy_webhook(pod, settings, type_meta, deploy_meta, workload_name, version)
+            return _legacy_kube_inject(pod, settings, type_meta, deploy_meta, version, pod_bytes)
+        return _legacy_webhook(pod, settings, type_meta, deploy_meta, workload_name, version, pod_bytes)
     if ns_missing and namespace and mode == MODE_WEBHOOK:
         pod = {**pod, "metadata": {**meta, "namespace": namespace}}  # the caller's pod stays as is
     result = _modern(pod, settings, mode=mode, namespace=namespace or meta.get("namespace"),
-                     type_meta=type_meta, deploy_meta=deploy_meta, proxy_envs=proxy_envs)
+                     type_meta=type_meta, deploy_meta=deploy_meta, proxy_envs=proxy_envs,
+                     pod_key=None if pod_bytes is None else ([namespace, mode], pod_bytes))
     if ns_missing and mode == MODE_WEBHOOK:
         result.pod.get("metadata", {}).pop("namespace", None)
     return result

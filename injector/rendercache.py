@@ -68,20 +68,28 @@ class RenderCache:
     def size_bytes(self) -> int:
         return self._bytes
 
-    def get(self, key: bytes) -> bytes | None:
+    def get(self, key: bytes, count: bool = True) -> bytes | None:
         with self._lock:
             value = self._data.get(key)
             if value is not None:
                 self._data.move_to_end(key)
+        if not count:
+            return value
         if value is None:
-            self.misses += 1
-            if self.on_miss is not None:
-                self.on_miss()
+            self.count_miss()
         else:
-            self.hits += 1
-            if self.on_hit is not None:
-                self.on_hit()
+            self.count_hit()
         return value
+
+    def count_hit(self) -> None:
+        self.hits += 1
+        if self.on_hit is not None:
+            self.on_hit()
+
+    def count_miss(self) -> None:
+        self.misses += 1
+        if self.on_miss is not None:
+            self.on_miss()
 
     def put(self, key: bytes, value: bytes) -> None:
         size = len(key) + len(value)
@@ -107,6 +115,10 @@ class RenderCache:
 
 
 CACHE = RenderCache()
+# Whole injections of byte-identical pods (the second pod of a ReplicaSet): keyed by the pod
+# and every other input of inject_pod; its hits count as render-cache hits (a render
+# avoided), its misses are not counted (the render lookup that follows counts).
+RESULTS = RenderCache()
 _ENABLED = not os.environ.get("INJECTOR_NO_RENDER_CACHE")
 
 
@@ -118,7 +130,13 @@ def set_enabled(on: bool) -> None:
     """Switch the cache on or off (process-wide); switching clears it."""
     global _ENABLED
     _ENABLED = bool(on)
+    clear()
+
+
+def clear() -> None:
+    """Forget every entry (both levels)."""
     CACHE.clear()
+    RESULTS.clear()
 
 
 # ------------------------------------------------------------------ per-Settings facts
@@ -186,23 +204,37 @@ def identifiers(node: Any) -> Iterable[str]:
 
 # ------------------------------------------------------------------ keys and entries
 
-def make_key(settings, what: str, parts: list) -> bytes | None:
+def make_key(settings, what: str, parts: list, blob: bytes | None = None) -> bytes | None:
     """The cache key for one render, or None when this render must not be cached.
 
     parts: the arguments the template data is built from (JSON data), in a fixed order;
-    values derived only from `settings` need not be included."""
+    values derived only from `settings` need not be included. blob: JSON text of a
+    (large) part already encoded (see `pod_json`), appended after the parts' JSON array,
+    which is self-delimiting."""
     if not _ENABLED:
         return None
     gen, cacheable, runtime = _settings_facts(settings)
     if not cacheable:
         return None
     try:
-        key = orjson.dumps([gen, what, parts])
+        key = orjson.dumps([gen, what, parts], option=orjson.OPT_PASSTHROUGH_SUBCLASS)
     except TypeError:
-        return None  # not JSON data (a caller-built value): render every time
+        return None  # not plain JSON data (a caller-built value): render every time
+    if blob is not None:
+        key = key + b"\n" + blob
     if runtime and b"{{" in key:
         return None  # pod text could be parsed as a template by `render`/`tpl`
     return key
+
+
+def pod_json(pod: Any) -> bytes | None:
+    """The pod's JSON text for keys (None: not plain JSON data, do not cache)."""
+    if not _ENABLED:
+        return None
+    try:
+        return orjson.dumps(pod, option=orjson.OPT_PASSTHROUGH_SUBCLASS)
+    except TypeError:
+        return None
 
 
 def encode(value: Any) -> bytes | None:
@@ -230,3 +262,27 @@ def store(key: bytes | None, value: Any) -> None:
     raw = encode(value)
     if raw is not None:
         CACHE.put(key, raw)
+
+
+def lookup_result(key: bytes | None) -> Any:
+    """A cached whole injection (fresh objects) or None; a hit counts as a render hit."""
+    if key is None:
+        return None
+    raw = RESULTS.get(key, count=False)
+    if raw is None:
+        return None
+    CACHE.count_hit()
+    return orjson.loads(raw)
+
+
+def store_result(key: bytes | None, value: Any) -> None:
+    """Cache a whole injection. Unlike renders, no read-back check: the result is built
+    from orjson-decoded JSON, goyaml output (finite numbers only) and strings, so orjson
+    gives it back exactly; subclasses of JSON types are refused."""
+    if key is None:
+        return
+    try:
+        raw = orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_SUBCLASS)
+    except TypeError:
+        return
+    RESULTS.put(key, raw)

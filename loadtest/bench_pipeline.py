@@ -151,10 +151,9 @@ def time_case(settings, shape: str, budget: float, min_runs: int, max_runs: int)
     first, second = bodies(shape)
     inject = _injector(settings)
     clock = time.perf_counter_ns
-    cache = rendercache.CACHE
 
     def cold() -> int:
-        cache.clear()
+        rendercache.clear()
         t = clock()
         review(first, inject)
         return clock() - t
@@ -222,7 +221,7 @@ def stage_case(settings, shape: str, runs: int, cold: bool = True) -> dict:
     with _Stages() as st:
         for _ in range(runs):
             if cold:
-                rendercache.CACHE.clear()
+                rendercache.clear()
             st.acc.clear()
             review(first if cold else second, inject)
             a = dict(st.acc)

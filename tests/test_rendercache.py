@@ -218,3 +218,46 @@ def test_any_sequence_of_pods_gives_the_uncached_results(pods):
 
 
 _SETTINGS = {c: _settings(c) for c in (MODERN, LEGACY)}
+
+
+# ------------------------------------------------------------------ whole-injection level
+
+NATIVE = MODERN.replace("        args: [", "        tty: {{ .NativeSidecars }}\n        args: [")
+
+
+class _Watcher:
+    def __init__(self, snapshot):
+        self.snapshot = snapshot
+
+
+def test_identical_pods_reuse_the_whole_injection_but_follow_live_cluster_facts():
+    from injector.cluster import ClusterFacts, LiveClusterFacts
+
+    watcher = _Watcher(ClusterFacts(nodes={"n1": "v1.33.0"}))
+    s = Settings.build(parse_config(NATIVE), copy.deepcopy(VALUES), None,
+                       env={"ENABLE_NATIVE_SIDECARS": "auto"}, cluster=LiveClusterFacts(watcher))
+    tty = lambda p: p["spec"]["containers"][-1].get("tty")  # noqa: E731
+    first = _inject(_pod(), s)
+    assert tty(first) is True
+    again = _inject(_pod(), s)
+    assert again == first and rendercache.RESULTS.hits == 0 and rendercache.CACHE.hits == 1
+    watcher.snapshot = ClusterFacts(nodes={"n1": "v1.27.0"})  # the cluster changed under us
+    later = _inject(_pod(), s)
+    assert tty(later) is False
+    assert later == _uncached(_pod(), s)
+
+
+@pytest.mark.parametrize("config", [MODERN, LEGACY], ids=["modern", "legacy"])
+def test_same_pod_other_request_inputs_never_share(config):
+    s = _settings(config)
+    base = inject_pod(_pod(), s, namespace="ns", mode=MODE_WEBHOOK)
+    for kw in (dict(namespace="other"), dict(proxy_envs={"ISTIO_META_NETWORK": "net2"}),
+               dict(mode="kube-inject")):
+        args = dict(namespace="ns", mode=MODE_WEBHOOK)
+        args.update(kw)
+        got = inject_pod(_pod(), s, **args)
+        rendercache.set_enabled(False)
+        want = inject_pod(_pod(), s, **args)
+        rendercache.set_enabled(True)
+        assert got.pod == want.pod and got.status == want.status, kw
+    assert base.pod == _uncached(_pod(), s)
