@@ -413,3 +413,71 @@ def test_random_bad_manifests_fail_cleanly_or_inject_everything(which):
     check()
     print(f"kube-inject {which}: {sum(outcomes.values())} examples: {outcomes}")
     assert outcomes.get("ok", 0) > 0 and outcomes.get("rejected", 0) > 0, outcomes
+
+
+# ----------------------------------------------------------------------- injector check / admit
+
+@pytest.mark.parametrize("text,needles", [
+    (DEPLOYMENT.format(name="c").replace("containerPort: 80", "containerPort: http"),
+     ["document 1 (Deployment c)", "spec.template.spec.containers[0].ports[0].containerPort: expected an integer"]),
+    ("apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: [a]}\nspec: {containers: []}\n",
+     ["document 1 (Pod)", "metadata.labels: expected an object, got a list"]),
+    ("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec: {jobTemplate: [x]}\n",
+     ["document 1 (CronJob cj)", "spec.jobTemplate: expected an object"]),
+    ("apiVersion: v1\nkind: List\nitems: {a: 1}\n", ["document 1 (List): items: expected a list"]),
+    ("kind: {a: 1}\n", ["document 1: kind: expected a string"]),
+])
+@pytest.mark.parametrize("diff", [False, True])
+def test_check_rejects_wrong_shapes_naming_document_and_field(tmp_path, capsys, text, needles, diff):
+    f = _write(tmp_path, "in.yaml", text)
+    code = cli.main(["check", "-f", f] + (["--diff"] if diff else []))
+    out, err = capsys.readouterr()
+    assert code == EXIT_REJECTED and out == ""
+    assert err.startswith("error: ")
+    assert not [w for w in INTERNALS if w in err], err
+    for needle in needles:
+        assert needle in err, f"{needle!r} not in {err!r}"
+
+
+def test_admit_apply_refuses_what_yaml_cannot_write(tmp_path, capsys):
+    import json
+
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": {"note": "bell\x7f"}},
+           "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
+    f = _write(tmp_path, "review.json", json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                                                     "request": {"uid": "u", "object": pod}}))
+    assert cli.main(["admit", "-f", f, "--apply"]) == EXIT_REJECTED
+    out, err = capsys.readouterr()
+    assert out == "" and "cannot write the patched pod as YAML" in err and "control characters" in err
+    assert cli.main(["admit", "-f", f, "--apply", "-o", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["metadata"]["annotations"]["note"] == "bell\x7f"
+
+
+def test_random_bad_manifests_through_check(tmp_path):
+    """`injector check` (policy and --diff) on the same mutated workloads: exit 0 or 3 with
+    one clear error line, never a traceback."""
+    import contextlib
+    import io
+
+    _settings_unused, docs = _setup("default")
+    f = tmp_path / "in.yaml"
+    outcomes: dict[int, int] = {}
+
+    @settings(max_examples=max(EXAMPLES // 3, 20), deadline=None, derandomize=DERANDOMIZE, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                     HealthCheck.large_base_example])
+    @given(data=mutated_streams(docs), diff=st.booleans())
+    def check(data, diff):
+        f.write_text(data[0])
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(["check", "-f", str(f)] + (["--diff"] if diff else []))
+        outcomes[code] = outcomes.get(code, 0) + 1
+        assert code in (0, EXIT_REJECTED)
+        if code:
+            msg = err.getvalue()
+            assert msg.startswith("error: "), msg
+            assert not [w for w in INTERNALS if w in msg], msg
+
+    check()
+    assert outcomes.get(0, 0) > 0 and outcomes.get(EXIT_REJECTED, 0) > 0, outcomes

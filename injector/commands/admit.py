@@ -65,6 +65,11 @@ def run(args: argparse.Namespace) -> int:
         pod = apply(pod, orjson.loads(base64.b64decode(response["patch"])))
     if args.output == "json":
         sys.stdout.write(orjson.dumps(pod, option=orjson.OPT_INDENT_2).decode() + "\n")
-    else:
-        sys.stdout.write(goyaml.dump(pod))
+        return 0
+    try:
+        text = goyaml.dump(pod)
+    except ValueError as e:  # goyaml.MarshalError: control characters yaml.v2 will not write
+        print(f"injector admit: cannot write the patched pod as YAML: {e} (use -o json)", file=sys.stderr)
+        return 3
+    sys.stdout.write(text)
     return 0

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from injector import podcheck
 from injector.config import ConfigError
 from injector.policy import INJECT_KEY, Decision, Reason, decide, selector_matches
 from injector.settings import add_config_arguments, settings_from_args
@@ -57,23 +58,32 @@ def _targets_of(obj: Any, where: str, default_ns: str) -> list[Target]:
     kind = obj.get("kind")
     if not kind:
         raise CheckError(f"{where}: missing field 'kind'")
+    if not isinstance(kind, str):
+        raise CheckError(f"{where}: kind: expected a string, got {type(kind).__name__}")
     if kind == "List":
         out: list[Target] = []
-        for i, item in enumerate(obj.get("items") or []):
+        items = obj.get("items") or []
+        if not isinstance(items, list):
+            raise CheckError(f"{where} (List): items: expected a list, got {type(items).__name__}")
+        for i, item in enumerate(items):
             out += _targets_of(item, f"{where} items[{i}]", default_ns)
         return out
+    try:
+        podcheck.check_metadata(obj.get("metadata"), "metadata")
+    except podcheck.PodShapeError as e:
+        raise CheckError(f"{where} ({kind}): {e}") from None
     meta = obj.get("metadata") or {}
     name = meta.get("name") or meta.get("generateName") or "<unnamed>"
     ns = meta.get("namespace") or default_ns
     if kind == "Pod":
         pod_meta, spec, path = meta, obj.get("spec"), ""
     elif kind == "CronJob":
-        tmpl = ((((obj.get("spec") or {}).get("jobTemplate") or {}).get("spec") or {}).get("template"))
+        tmpl = _dig(obj, ("spec", "jobTemplate", "spec", "template"), f"{where} ({kind} {name})")
         if tmpl is None:
             raise CheckError(f"{where} ({kind} {name}): missing field 'spec.jobTemplate.spec.template'")
         pod_meta, spec, path = tmpl.get("metadata") or {}, tmpl.get("spec"), "spec.jobTemplate.spec.template"
-    elif kind in WORKLOAD_KINDS or ((obj.get("spec") or {}).get("template") is not None):
-        tmpl = (obj.get("spec") or {}).get("template")
+    elif kind in WORKLOAD_KINDS or _dig(obj, ("spec", "template"), f"{where} ({kind} {name})") is not None:
+        tmpl = _dig(obj, ("spec", "template"), f"{where} ({kind} {name})")
         if tmpl is None:
             raise CheckError(f"{where} ({kind} {name}): missing field 'spec.template'")
         pod_meta, spec, path = tmpl.get("metadata") or {}, tmpl.get("spec"), "spec.template"
@@ -81,7 +91,29 @@ def _targets_of(obj: Any, where: str, default_ns: str) -> list[Target]:
         return []
     if not isinstance(spec, dict):
         raise CheckError(f"{where} ({kind} {name}): missing field '{(path + '.spec').lstrip('.')}'")
+    prefix = path + "." if path else ""
+    try:  # the fields the policy and --diff read, named as in the file
+        podcheck.check_metadata(pod_meta, prefix + "metadata")
+        podcheck.check_spec(spec, prefix + "spec")
+    except podcheck.PodShapeError as e:
+        raise CheckError(f"{where} ({kind} {name}): {e}") from None
     return [Target(f"{kind} {ns}/{name}", kind, name, ns, dict(pod_meta), spec, path, obj)]
+
+
+def _dig(obj: dict, keys: tuple[str, ...], label: str) -> Any:
+    """obj[k1][k2]...; None when a key is absent; CheckError naming the path when a step
+    is not a map."""
+    cur: Any = obj
+    for i, k in enumerate(keys):
+        if cur is None:
+            return None
+        if not isinstance(cur, dict):
+            raise CheckError(f"{label}: {'.'.join(keys[:i]) or 'object'}: expected an object, "
+                             f"got {type(cur).__name__}")
+        cur = cur.get(k)
+    if cur is not None and not isinstance(cur, dict):
+        raise CheckError(f"{label}: {'.'.join(keys)}: expected an object, got {type(cur).__name__}")
+    return cur
 
 
 def read_targets(text: str, source: str, default_ns: str) -> tuple[list[Target], list[str]]:
