@@ -26,6 +26,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson as _orjson
+
 from injector import merge, probes, rendercache, templatedata, workload
 from injector.template.funcs.gojson import marshal as go_json
 
@@ -586,6 +588,7 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     if mode == MODE_WEBHOOK and _env(settings, "PLATFORM").lower() == "openshift":
         pod = merge.clone(pod)
         _openshift_reset_proxy_user(pod)
+        pod_key = None  # not the caller's pod any more
     original = pod
     meta = pod.get("metadata") or {}
     annotations = meta.get("annotations") or {}
@@ -617,7 +620,7 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     tpls = _parsed_templates(settings)
     # Overlays apply to the pod as it is (a previous injection included: env such as
     # ISTIO_KUBE_APP_PROBERS survives re-injection); the data saw the stripped pod.
-    merged = merge.clone(original)
+    merged = _copy_pod(original, pod_key)
     native_allowed = _env(settings, "ENABLE_NATIVE_SIDECARS", "auto").strip().lower() not in (
         "false", "disabled", "0", "off")
     template_pod: dict = {}
@@ -662,6 +665,21 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     _post_process(merged, template_pod, settings, original, pc, revision, mode, proxy_envs)
     status = merged["metadata"]["annotations"].get(STATUS_ANNOTATION)
     return InjectionResult(pod=merged, status=status)
+
+
+def _copy_pod(pod: dict, pod_key: tuple[list, bytes] | None) -> dict:
+    """A private copy of `pod`; from the caller's JSON when we have it (half a clone).
+
+    `pod` is the caller's pod or, without a namespace, a shallow copy of it with the
+    request namespace set (pod_key[0] = [namespace, mode] says which)."""
+    if pod_key is None:
+        return merge.clone(pod)
+    out = _orjson.loads(pod_key[1])
+    meta = pod.get("metadata")
+    if isinstance(meta, dict) and out.get("metadata") != meta:
+        m = out.get("metadata")
+        out["metadata"] = {**(m if isinstance(m, dict) else {}), "namespace": meta.get("namespace")}
+    return out
 
 
 def _typed_container(c: dict) -> dict:
@@ -1036,8 +1054,8 @@ def _inject_pod(pod: dict, settings, *, namespace: str | None, mode: str, type_m
     """inject_pod without the result cache. pod_bytes: the caller's pod as JSON (render keys
     reuse it with the request inputs that derive the pod the template sees from it)."""
     legacy = _legacy(settings)
-    if legacy:
-        pod = merge.clone(pod)  # the legacy paths build the result in place
+    if legacy:  # the legacy paths build the result in place, on a copy
+        pod = merge.clone(pod) if pod_bytes is None else _orjson.loads(pod_bytes)
     meta = pod.get("metadata") or {}
     ns_missing = not meta.get("namespace")
     if type_meta is None or deploy_meta is None:
