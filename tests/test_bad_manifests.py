@@ -325,22 +325,37 @@ def _paths(o, p=()):
             yield from _paths(v, p + (i,))
 
 
+def _get(obj, *keys):
+    for k in keys:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(k)
+    return obj
+
+
 def _container_names(obj) -> list[str]:
-    """Container names of every pod spec in a workload (any nesting)."""
+    """Container names of the pod spec(s) of a workload, at the places its kind keeps them
+    (fields a kind does not have are dropped by the typed round trip, as istioctl drops them)."""
+    if not isinstance(obj, dict):
+        return []
+    kind = obj.get("kind")
+    if not isinstance(kind, str):
+        return []
+    if kind == "List":
+        items = obj.get("items")
+        return [n for item in (items if isinstance(items, list) else []) for n in _container_names(item)]
+    spec = {"Pod": _get(obj, "spec"), "CronJob": _get(obj, "spec", "jobTemplate", "spec", "template", "spec")}.get(
+        kind, _get(obj, "spec", "template", "spec"))
     names: list[str] = []
-    if isinstance(obj, dict):
-        for key, v in obj.items():
-            if key in ("containers", "initContainers") and isinstance(v, list):
-                names.extend(c["name"] for c in v if isinstance(c, dict) and isinstance(c.get("name"), str))
-            else:
-                names.extend(_container_names(v))
-    elif isinstance(obj, list):
-        for v in obj:
-            names.extend(_container_names(v))
+    for key in ("containers", "initContainers"):
+        items = _get(spec, key)
+        for c in items if isinstance(items, list) else []:
+            if isinstance(c, dict) and isinstance(c.get("name"), str):
+                names.append(c["name"])
     return names
 
 
-KI_WHERE = re.compile(r"(?:^|[\s.(\[])(?:spec|metadata|items|kind|apiVersion)\b|annotation|"
+KI_WHERE = re.compile(r"(?:^|[\s.(\[])(?:spec|metadata|items|kind|apiVersion)\b|annotation|Kubernetes object|"
                       r"template: [^:\s]+:\d+:\d+: |template '|the injection template|line \d+, column \d+")
 
 
