@@ -24,6 +24,8 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from injector.yamlerror import describe as describe_yaml_error
+
 log = logging.getLogger(__name__)
 
 NATIVE_SIDECAR_ANNOTATION = "sidecar.istio.io/nativeSidecar"
@@ -117,7 +119,7 @@ def load_objects(text: str, source: str = "cluster objects") -> list[dict]:
     try:
         docs = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as e:
-        raise ClusterObjectsError(f"{source}: not valid YAML: {e}") from None
+        raise ClusterObjectsError(f"{source}: not valid YAML: {describe_yaml_error(e)}") from None
     out: list[dict] = []
     for i, doc in enumerate(docs):
         items = doc if isinstance(doc, list) else [doc]

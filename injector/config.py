@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from injector.yamlerror import describe as describe_yaml_error
+
 LEGACY = "legacy"
 TEMPLATES = "templates"
 SIDECAR_TEMPLATE = "sidecar"
@@ -129,7 +131,7 @@ def parse_config(text: str, source: str = "injector config") -> InjectorConfig:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"{source}: not valid YAML: {e}") from None
+        raise ConfigError(f"{source}: not valid YAML: {describe_yaml_error(e)}") from None
     return config_from_dict(doc, source)
 
 
@@ -143,7 +145,7 @@ def split_configmap(text: str, source: str) -> tuple[str, str | None, str | None
     try:
         docs = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as e:
-        raise ConfigError(f"{source}: not valid YAML: {e}") from None
+        raise ConfigError(f"{source}: not valid YAML: {describe_yaml_error(e)}") from None
     maps = []
     for doc in docs:
         items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]

@@ -311,16 +311,10 @@ def _document_start_lines(text: str) -> list[int]:
 
 
 def _yaml_error(e: Exception, first_line: int | None) -> str:
-    """A YAML parser error as one line with file positions: `line L, column C: problem
-    (context at line L, column C)`; other errors as their text on one line."""
-    mark, problem = getattr(e, "problem_mark", None), getattr(e, "problem", None)
-    if mark is None or not problem or first_line is None:
-        return " ".join(str(e).split())
-    out = f"line {first_line + mark.line}, column {mark.column + 1}: {problem}"
-    context, cmark = getattr(e, "context", None), getattr(e, "context_mark", None)
-    if context and cmark is not None:
-        out += f" ({context} at line {first_line + cmark.line}, column {cmark.column + 1})"
-    return out
+    """A YAML parser error as one line with positions in the file."""
+    from injector.yamlerror import describe
+
+    return describe(e, first_line) if first_line is not None else " ".join(str(e).split())
 
 
 def _finalize(obj: dict, settings) -> dict:

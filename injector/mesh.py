@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from injector.config import ConfigError
+from injector.yamlerror import describe as describe_yaml_error
 
 # ProxyConfig fields that are maps: merged key by key instead of replaced.
 PROXY_MAP_FIELDS = frozenset(["proxyMetadata", "runtimeValues", "proxyHeaders"])
@@ -40,7 +41,7 @@ def parse_mesh_text(text: str | None, source: str = "mesh config") -> dict:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"{source}: not valid YAML: {e}") from None
+        raise ConfigError(f"{source}: not valid YAML: {describe_yaml_error(e)}") from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):

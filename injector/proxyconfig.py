@@ -227,7 +227,9 @@ def parse_proxy_config_annotation(text: str) -> dict:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ProxyConfigError(f"not valid YAML: {e}") from None
+        from injector.yamlerror import describe
+
+        raise ProxyConfigError(f"not valid YAML: {describe(e)}") from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):

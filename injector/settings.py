@@ -30,6 +30,7 @@ from injector.config import (
     ConfigError, InjectorConfig, deep_merge, floatify, parse_config, parse_values, split_configmap,
 )
 from injector.mesh import apply_mesh_config, default_mesh_config, parse_mesh_text
+from injector.yamlerror import describe as describe_yaml_error
 
 # istiod switches read from the environment, with istiod's defaults.
 ENV_DEFAULTS: dict[str, str] = {
@@ -249,7 +250,7 @@ def mesh_text_of(text: str, source: str) -> str:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"{source}: not valid YAML: {e}") from None
+        raise ConfigError(f"{source}: not valid YAML: {describe_yaml_error(e)}") from None
     if isinstance(doc, dict) and doc.get("kind") == "ConfigMap" and isinstance(doc.get("data"), dict):
         if "mesh" not in doc["data"]:
             raise ConfigError(f"{source}: ConfigMap has no data.mesh")
