@@ -106,9 +106,11 @@ def _load_yaml(text: str, what: str) -> dict:
     try:
         doc = goyaml.load(text)
     except Exception as e:
+        from injector.yamlerror import describe
+
         raise InjectionError(
-            f"failed parsing generated injected YAML of {what} (check Istio sidecar injector configuration): {e}"
-        ) from None
+            f"failed parsing generated injected YAML of {what} (check Istio sidecar injector configuration): "
+            f"{describe(e)}") from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):

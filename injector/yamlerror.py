@@ -13,6 +13,10 @@ def describe(e: Exception, first_line: int = 1) -> str:
     text on one line when it carries no position."""
     mark, problem = getattr(e, "problem_mark", None), getattr(e, "problem", None)
     if mark is None or not problem:
+        char, reason = getattr(e, "character", None), getattr(e, "reason", None)
+        if reason and isinstance(getattr(e, "position", None), int):  # yaml.reader.ReaderError
+            what = f"#x{ord(char) if isinstance(char, str) else char:04x}" if char is not None else "character"
+            return f"character {e.position + 1}: unacceptable character {what}: {reason}"
         return " ".join(str(e).split())
     out = f"line {first_line + mark.line}, column {mark.column + 1}: {problem}"
     context, cmark = getattr(e, "context", None), getattr(e, "context_mark", None)

@@ -48,7 +48,7 @@ INTERNALS = ("object has no attribute", "NoneType", "Traceback", "KeyError", "Ty
              "list indices", "not subscriptable", "unhashable type", "is not iterable",
              "argument of type", "object is not", "can only concatenate", "invalid literal for int",
              "not supported between", "must be str", "AttributeError", "IndexError",
-             "RecursionError", "maximum recursion depth")
+             "RecursionError", "maximum recursion depth", '"<unicode string>"')
 
 # A denial must say where: a field path, an annotation, a template (with position), the
 # request envelope, or the rendered YAML of a named template.
@@ -441,6 +441,17 @@ def test_template_breaking_annotations_are_denied_naming_the_annotation(which, k
     assert resp["allowed"] is False
     msg = resp["status"]["message"]
     assert key in msg and value in msg
+    _check_denial(msg)
+
+
+def test_proxy_config_yaml_errors_give_the_position_in_the_annotation():
+    pod = _pod_with("metadata/name", "p")
+    pod["metadata"]["annotations"]["proxy.istio.io/config"] = "concurrency: 2\ndrainDuration: [5s\n"
+    resp = _answer(review(_body(pod), _injector("default")))
+    assert resp["allowed"] is False
+    msg = resp["status"]["message"]
+    assert "'proxy.istio.io/config'" in msg and "not valid YAML: line 3, column 1: " in msg
+    assert "\n" not in msg.split("not valid YAML: ")[1]
     _check_denial(msg)
 
 

@@ -27,6 +27,7 @@ from injector import podcheck
 from injector.config import ConfigError
 from injector.policy import INJECT_KEY, Decision, Reason, decide, selector_matches
 from injector.settings import add_config_arguments, settings_from_args
+from injector.yamlerror import describe as describe_yaml_error
 
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "ReplicaSet", "ReplicationController", "StatefulSet", "Job",
                   "DeploymentConfig")
@@ -122,7 +123,7 @@ def read_targets(text: str, source: str, default_ns: str) -> tuple[list[Target],
     try:
         docs = list(yaml.safe_load_all(text))
     except yaml.YAMLError as e:
-        raise CheckError(f"{source}: not valid YAML: {e}") from None
+        raise CheckError(f"{source}: not valid YAML: {describe_yaml_error(e)}") from None
     targets: list[Target] = []
     skipped: list[str] = []
     for i, doc in enumerate(docs):
