@@ -622,7 +622,7 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     tpls = _parsed_templates(settings)
     # Overlays apply to the pod as it is (a previous injection included: env such as
     # ISTIO_KUBE_APP_PROBERS survives re-injection); the data saw the stripped pod.
-    merged = _copy_pod(original, pod_key)
+    merged = _copy_pod(original, pod_key, share=mode == MODE_WEBHOOK)
     native_allowed = _env(settings, "ENABLE_NATIVE_SIDECARS", "auto").strip().lower() not in (
         "false", "disabled", "0", "off")
     template_pod: dict = {}
@@ -669,11 +669,81 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
     return InjectionResult(pod=merged, status=status)
 
 
-def _copy_pod(pod: dict, pod_key: tuple[list, bytes] | None) -> dict:
+# App containers' env lists this long are shared between the caller's pod and the result
+# (webhook: the result is only diffed, and the differ skips identical objects). Injection
+# never modifies them: merges are copy-on-write, probes/env edits touch container maps
+# (copied) or the injected containers (never shared).
+_SHARE_MIN_ENV = 256
+_INJECTED_NAMES = frozenset({PROXY, INIT, VALIDATION, CORE_DUMP})
+
+
+def _shareable_envs(pod: Any) -> list[tuple[str, int, list]]:
+    spec = pod.get("spec") if type(pod) is dict else None
+    if type(spec) is not dict:
+        return []
+    out = []
+    for field_name in ("containers", "initContainers"):
+        lst = spec.get(field_name)
+        if type(lst) is not list:
+            continue
+        for i, c in enumerate(lst):
+            if type(c) is dict:
+                env = c.get("env")
+                if type(env) is list and len(env) >= _SHARE_MIN_ENV and c.get("name") not in _INJECTED_NAMES:
+                    out.append((field_name, i, env))
+    return out
+
+
+def _copy_sharing(pod: dict, shared: list[tuple[str, int, list]]) -> dict:
+    """A private copy of `pod` except for the `shared` env lists, which stay the caller's."""
+    spec = dict(pod["spec"])
+    for field_name in {f for f, _, _ in shared}:
+        spec[field_name] = list(spec[field_name])
+    for field_name, i, _env in shared:
+        spec[field_name][i] = {**spec[field_name][i], "env": []}
+    out = merge.clone({**pod, "spec": spec})
+    for field_name, i, env in shared:
+        out["spec"][field_name][i]["env"] = env
+    return out
+
+
+def _detach_shared(result_pod: dict, pod: Any) -> tuple[dict, list]:
+    """(the result without the caller's shared env lists, where they go back: [field,
+    index, caller's field, caller's index]) for the result cache."""
+    src = {id(env): (f, i, env) for f, i, env in _shareable_envs(pod)}
+    spec = result_pod.get("spec") if src else None
+    if type(spec) is not dict:
+        return result_pod, []
+    light = dict(spec)
+    places: list = []
+    for field_name in ("containers", "initContainers"):
+        lst = spec.get(field_name)
+        if type(lst) is not list:
+            continue
+        for ri, c in enumerate(lst):
+            if type(c) is not dict:
+                continue
+            hit = src.get(id(c.get("env")))
+            if hit is not None and hit[2] is c.get("env"):
+                if light[field_name] is lst:
+                    light[field_name] = list(lst)
+                light[field_name][ri] = {**c, "env": []}
+                places.append([field_name, ri, hit[0], hit[1]])
+    if not places:
+        return result_pod, []
+    return {**result_pod, "spec": light}, places
+
+
+def _copy_pod(pod: dict, pod_key: tuple[list, bytes] | None, share: bool = False) -> dict:
     """A private copy of `pod`; from the caller's JSON when we have it (half a clone).
 
     `pod` is the caller's pod or, without a namespace, a shallow copy of it with the
-    request namespace set (pod_key[0] = [namespace, mode] says which)."""
+    request namespace set (pod_key[0] = [namespace, mode] says which). share: keep the
+    caller's long app env lists (see _SHARE_MIN_ENV)."""
+    if share:
+        shared = _shareable_envs(pod)
+        if shared:
+            return _copy_sharing(pod, shared)
     if pod_key is None:
         return merge.clone(pod)
     out = _orjson.loads(pod_key[1])
@@ -1022,12 +1092,16 @@ def inject_pod(
                 mode, namespace, type_meta, deploy_meta, version, proxy_envs, facts], pod_bytes)
             hit = rendercache.lookup_result(key)
             if hit is not None:
-                return InjectionResult(pod=hit[0], injected=hit[1], status=hit[2], warnings=hit[3])
+                out = hit[0]
+                for field_name, ri, sfield, si in hit[4]:  # the caller's (identical) env lists
+                    out["spec"][field_name][ri]["env"] = pod["spec"][sfield][si]["env"]
+                return InjectionResult(pod=out, injected=hit[1], status=hit[2], warnings=hit[3])
     result = _inject_pod(pod, settings, namespace=namespace, mode=mode, type_meta=type_meta,
                          deploy_meta=deploy_meta, version=version, proxy_envs=proxy_envs,
                          pod_bytes=pod_bytes)
     if key is not None:
-        rendercache.store_result(key, [result.pod, result.injected, result.status, result.warnings])
+        light, places = _detach_shared(result.pod, pod) if mode == MODE_WEBHOOK else (result.pod, [])
+        rendercache.store_result(key, [light, result.injected, result.status, result.warnings, places])
     return result
 
 
@@ -1057,7 +1131,11 @@ def _inject_pod(pod: dict, settings, *, namespace: str | None, mode: str, type_m
     reuse it with the request inputs that derive the pod the template sees from it)."""
     legacy = _legacy(settings)
     if legacy:  # the legacy paths build the result in place, on a copy
-        pod = merge.clone(pod) if pod_bytes is None else _orjson.loads(pod_bytes)
+        shared = _shareable_envs(pod) if mode == MODE_WEBHOOK else []
+        if shared:
+            pod = _copy_sharing(pod, shared)
+        else:
+            pod = merge.clone(pod) if pod_bytes is None else _orjson.loads(pod_bytes)
     meta = pod.get("metadata") or {}
     ns_missing = not meta.get("namespace")
     if type_meta is None or deploy_meta is None:

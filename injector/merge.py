@@ -142,6 +142,9 @@ def _merge_map(original: dict, patch: dict, kind: str | None, pure: bool = False
         return {}
     if directive not in (None, "merge"):
         raise MergeError(f"unknown patch type {directive!r}")
+    # Copy-on-write: the maps of `original` are never modified, so a caller may share
+    # subtrees (a pod's long env lists) between the original and the result.
+    original = dict(original)
     retain = patch.pop(RETAIN_KEYS, None)
     # Order and primitive-delete directives come first so the lists they name exist.
     for key in [k for k in patch if k.startswith(_DELETE_PRIMITIVE_PREFIX)]:
@@ -181,7 +184,8 @@ def _merge_map(original: dict, patch: dict, kind: str | None, pure: bool = False
 
 def _merge_map_pure(original: dict, patch: dict, kind: str | None) -> dict:
     """_merge_map for a pure patch (no nulls, no directives): patch values are used as
-    they are (the patch is a private copy)."""
+    they are (the patch is a private copy). Copy-on-write as _merge_map."""
+    original = dict(original)
     for key, pval in patch.items():
         if key not in original:
             original[key] = pval

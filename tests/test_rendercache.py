@@ -261,3 +261,75 @@ def test_same_pod_other_request_inputs_never_share(config):
         rendercache.set_enabled(True)
         assert got.pod == want.pod and got.status == want.status, kw
     assert base.pod == _uncached(_pod(), s)
+
+
+# ------------------------------------------------------------------ shared env lists
+
+PATCHING = """\
+policy: enabled
+defaultTemplates: [sidecar]
+templates:
+  sidecar: |
+    spec:
+      containers:
+      - name: app
+        env:
+        - name: ENV_0001
+          value: patched
+        - name: ADDED
+          value: "{{ len .Spec.Containers }}"
+      - name: istio-proxy
+        image: {{ .ProxyImage }}
+"""
+
+
+def _big_pod(n: int = 300) -> dict:
+    p = _pod()
+    app = p["spec"]["containers"][0]
+    app["env"] = [{"name": f"ENV_{i:04d}", "value": f"v{i}"} for i in range(n)]
+    app["env"][5] = {"name": "FROM", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+    app["readinessProbe"] = {"httpGet": {"path": "/ready", "port": 8080}}
+    app["lifecycle"] = {"preStop": {"httpGet": {"path": "/stop", "port": 8080}}}
+    return p
+
+
+@pytest.mark.parametrize("config", [PATCHING, MODERN, LEGACY], ids=["patching", "modern", "legacy"])
+def test_long_env_lists_shared_with_the_caller_are_never_modified(config, monkeypatch):
+    from injector import inject
+
+    s = _settings(config)
+    pod = _big_pod()
+    before = copy.deepcopy(pod)
+    results = [_inject(pod, s) for _ in range(3)]  # miss, then whole-injection hits
+    assert pod == before  # the caller's pod, its env list and entries untouched
+    monkeypatch.setattr(inject, "_SHARE_MIN_ENV", 10**9)  # no sharing: the reference
+    want = _uncached(copy.deepcopy(before), s)
+    for got in results:
+        assert got == want
+    app = next(c for c in results[0]["spec"]["containers"] if c["name"] == "app")
+    if config == PATCHING:  # the overlay was merged into the shared list: a new list
+        assert app["env"] is not pod["spec"]["containers"][0]["env"]
+        assert {"name": "ADDED", "value": "1"} in app["env"]
+    else:  # untouched: the very list of the caller (cheap to diff)
+        assert app["env"] is pod["spec"]["containers"][0]["env"]
+
+
+def test_admission_patch_of_a_big_pod_applies_to_the_reference():
+    import base64
+
+    import jsonpatch
+    import orjson
+
+    from injector.admission import review
+    from injector.pipeline import pod_injector_factory
+
+    s = _settings(PATCHING)
+    inject_fn = pod_injector_factory(s)({})
+    pod = _big_pod()
+    body = orjson.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                         "request": {"uid": "u", "namespace": "ns", "object": pod}})
+    want = _uncached(copy.deepcopy(pod), s)
+    for _ in range(2):
+        out = review(body, inject_fn)
+        ops = orjson.loads(base64.b64decode(orjson.loads(out.body)["response"]["patch"]))
+        assert jsonpatch.apply_patch(copy.deepcopy(pod), ops) == want
