@@ -496,3 +496,31 @@ def test_random_bad_manifests_through_check(tmp_path):
 
     check()
     assert outcomes.get(0, 0) > 0 and outcomes.get(EXIT_REJECTED, 0) > 0, outcomes
+
+
+# ----------------------------------------------------------------------- injector template render
+
+@pytest.mark.parametrize("template,data,needles", [
+    ("a: {{ .x.y }}\n", '{"x": 5}', ['template: t:1:8: executing "t" at <.x.y>: ']),
+    ("a: {{ if }}\n", None, ["template: t:1: missing value for if"]),
+    ("a: {{ .x }}\n", "{nope", ["data.json: not valid data JSON", "line 1 column 2"]),
+    (b"\xff\xfe{{ .x }}", None, ["t.tpl: not UTF-8 text at byte 0"]),
+])
+def test_template_render_errors_are_one_clear_line(tmp_path, capsys, template, data, needles):
+    tpl = tmp_path / "t.tpl"
+    tpl.write_bytes(template if isinstance(template, bytes) else template.encode())
+    argv = ["template", "render", "--name", "t", str(tpl)]
+    if data is not None:
+        (tmp_path / "data.json").write_text(data)
+        argv.append(str(tmp_path / "data.json"))
+    assert cli.main(argv) == EXIT_REJECTED
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert not [w for w in INTERNALS if w in err], err
+    for needle in needles:
+        assert needle in err, f"{needle!r} not in {err!r}"
+
+
+def test_template_render_missing_file(tmp_path, capsys):
+    assert cli.main(["template", "render", str(tmp_path / "none.tpl")]) == EXIT_REJECTED
+    assert "cannot read" in capsys.readouterr().err

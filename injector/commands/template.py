@@ -49,8 +49,24 @@ def _read(path: str) -> str:
 def cmd_render(args: argparse.Namespace) -> int:
     from injector.template.values import from_tagged_json
 
-    text = _read(args.template)
-    data = from_tagged_json(json.loads(_read(args.data)), args.numbers) if args.data else None
+    texts = []
+    for path in (args.template, args.data):
+        try:
+            texts.append(_read(path) if path else None)
+        except OSError as e:
+            print(f"injector template render: cannot read {path}: {(e.strerror or str(e)).lower()}",
+                  file=sys.stderr)
+            return 3
+        except UnicodeDecodeError as e:
+            print(f"injector template render: {path}: not UTF-8 text at byte {e.start}: {e.reason}",
+                  file=sys.stderr)
+            return 3
+    text, raw = texts
+    try:
+        data = from_tagged_json(json.loads(raw), args.numbers) if raw is not None else None
+    except (ValueError, TypeError, KeyError) as e:  # json.JSONDecodeError names line and column
+        print(f"injector template render: {args.data}: not valid data JSON: {e}", file=sys.stderr)
+        return 3
     res = render_one(text, data, args.funcs, args.missingkey, args.backend,
                      name=args.name)
     if "error" in res:
