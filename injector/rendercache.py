@@ -1,23 +1,29 @@
-"""Cache of rendered-and-parsed injection templates, keyed by everything the template saw.
+"""Caches of injection work, keyed by everything it read: renders, and whole injections.
 
 Pods of one ReplicaSet are identical at admission (the apiserver names them after the
 webhooks ran), so the template output for the second pod is the first one's. A render
 is a pure function of the template data, and the template data is a pure function of
 the arguments of `injector.templatedata.build`; the key is therefore the exact bytes of
 those arguments (the parts derived from the Settings alone are represented by the
-Settings' generation). Keys are compared byte for byte (a dict lookup), so two pods
-whose template-visible inputs differ can never share an entry: no hash collisions.
+Settings' generation, unique per loaded config: a reload never meets old entries).
+Keys are compared byte for byte (a dict lookup), so two pods whose template-visible
+inputs differ can never share an entry: no hash collisions.
 
-Entries are the rendered overlays as orjson bytes: immutable while cached, and every hit
-gets fresh objects (callers mutate what they merge).
+Two levels: `CACHE` holds rendered-and-parsed overlays (any pod whose template inputs
+match); `RESULTS` holds whole injections of byte-identical pods with identical request
+and live-cluster inputs (see `injector.inject.inject_pod`). Entries are orjson bytes:
+immutable while cached, and every hit gets fresh objects (callers mutate what they
+merge).
 
 Not cached: templates that call functions whose result is not a function of their
 arguments (`now`, `rand*`, `uuidv4`, key generation, ...); templates that parse text at run
 time (`render`, `tpl`) when that text could come from the pod; values orjson cannot
-round-trip exactly (NaN, huge integers).
+round-trip exactly (NaN, huge integers, subclasses).
 
-Bounded LRU (entries and bytes). `hits`/`misses` count lookups; `on_hit`/`on_miss`
-hooks let the webhook's Prometheus counters follow
+Each level is a bounded LRU (INJECTOR_RENDER_CACHE_SIZE entries, default 512, and
+INJECTOR_RENDER_CACHE_BYTES, default 16 MiB); INJECTOR_NO_RENDER_CACHE=1 turns both off.
+`hits`/`misses` of `CACHE` count renders avoided/done (a whole-injection hit counts as a
+hit); `on_hit`/`on_miss` hooks let the webhook's Prometheus counters follow
 (`injector_render_cache_{hits,misses}_total`).
 """
 from __future__ import annotations
@@ -31,7 +37,7 @@ from typing import Any, Callable, Iterable
 import orjson
 
 DEFAULT_MAX_ENTRIES = int(os.environ.get("INJECTOR_RENDER_CACHE_SIZE", "512"))
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BYTES = int(os.environ.get("INJECTOR_RENDER_CACHE_BYTES", str(16 * 1024 * 1024)))  # per level
 
 # Functions whose result does not follow from their arguments (time, randomness, the
 # host): a template calling one is rendered every time.
