@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_go and GOANCHOR.exists():
         go = run_go(args.templates, args.shapes, args.benchtime or f"{max(args.time, 0.1)}s")
     rows = measure(args.templates, args.shapes, args.time, args.min_runs, args.max_runs, args.stage_runs)
-    if not args.no_twin:
+    if not args.no_twin and not os.environ.get("INJECTOR_NO_EXTENSIONS"):  # else: this run is the twin
         rows += run_twin(args)
     if args.json:
         for r in rows:
