@@ -24,7 +24,13 @@ DEFAULT_MAX_BODY = 4 * 1024 * 1024
 
 
 class BadReview(ValueError):
-    """The request is an AdmissionReview we cannot act on; the message says why."""
+    """The request is an AdmissionReview we cannot act on; the message says why.
+
+    api_version: the request's apiVersion when it is one we speak (the answer uses it)."""
+
+    def __init__(self, message: str, api_version: str | None = None) -> None:
+        super().__init__(message)
+        self.api_version = api_version
 
 
 @dataclass
@@ -94,21 +100,22 @@ def parse_review(body: bytes) -> tuple[str, dict]:
     if not isinstance(doc, dict):
         raise BadReview("could not decode body: expected a JSON object (AdmissionReview)")
     kind, api_version = doc.get("kind"), doc.get("apiVersion")
+    known = api_version if isinstance(api_version, str) and api_version in API_VERSIONS else None
     if kind != "AdmissionReview":
-        raise BadReview(f"unsupported kind {kind!r}: expected AdmissionReview")
-    if api_version not in API_VERSIONS:
+        raise BadReview(f"unsupported kind {kind!r}: expected AdmissionReview", known)
+    if known is None:
         raise BadReview(
             f"unsupported apiVersion {api_version!r}: expected one of {', '.join(API_VERSIONS)}"
         )
     request = doc.get("request")
     if not isinstance(request, dict):
-        raise BadReview("AdmissionReview has no request")
+        raise BadReview("AdmissionReview has no request", known)
     # An empty uid is accepted, as Istio does (its own tests send one); a missing one is not.
     uid = request.get("uid")
     if not isinstance(uid, str):
         raise BadReview("AdmissionReview request has no uid" + (
-            "" if uid is None else f" (request.uid: expected a string, got {_show(uid)})"))
-    return api_version, request
+            "" if uid is None else f" (request.uid: expected a string, got {_show(uid)})"), known)
+    return known, request
 
 
 def _show(v: Any) -> str:
@@ -146,6 +153,7 @@ def review(
         api_version, request = parse_review(body)
     except BadReview as e:
         # Istio answers 200 with allowed=false for an undecodable review.
+        api_version = e.api_version or api_version
         return Outcome(200, _response(api_version, uid, False, message=str(e), code=400),
                        "failed", "bad-review", str(e))
     uid = request["uid"]

@@ -255,6 +255,64 @@ def test_random_bad_pods_always_get_a_well_formed_answer(which):
     assert outcomes.get("injected", 0) > 0 and outcomes.get("failed", 0) > 0, outcomes
 
 
+ENVELOPE_KEYS = ["apiVersion", "kind", "request", "request.uid", "request.namespace", "request.object",
+                 "request.resource", "request.kind", "request.object.kind", "request.object.metadata",
+                 "request.object.spec", "request.operation", "request.dryRun"]
+
+
+ENVELOPE_VALUES = st.one_of(JSONISH, st.sampled_from([
+    "Pod", "Deployment", "AdmissionReview", "kube-system", "", "uid-2", API_VERSIONS[1],
+    {"group": "", "version": "v1", "resource": "configmaps"}, {"resource": "pods"}, {"kind": "Pod"}]))
+
+
+def test_random_envelopes_always_get_a_well_formed_answer():
+    """The AdmissionReview around the pod mutated: any field replaced or removed."""
+    inject = _injector("default")
+    outcomes: dict[str, int] = {}
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(pod=st.sampled_from(SEEDS), api_version=st.sampled_from(API_VERSIONS),
+           changes=st.lists(st.tuples(st.sampled_from(ENVELOPE_KEYS), st.booleans(), ENVELOPE_VALUES),
+                            min_size=1, max_size=3))
+    def check(pod, api_version, changes):
+        doc = {"apiVersion": api_version, "kind": "AdmissionReview",
+               "request": {"uid": "uid-1", "namespace": "ns", "operation": "CREATE",
+                           "resource": {"group": "", "version": "v1", "resource": "pods"},
+                           "object": copy.deepcopy(pod)}}
+        for key, remove, value in changes:
+            *parents, last = key.split(".")
+            node = doc
+            for k in parents:
+                node = node.get(k) if isinstance(node, dict) else None
+            if isinstance(node, dict):
+                if remove:
+                    node.pop(last, None)
+                else:
+                    node[last] = copy.deepcopy(value)
+        out = review(orjson.dumps(doc), inject)
+        assert out.status == 200
+        answer = orjson.loads(out.body)
+        assert answer["kind"] == "AdmissionReview" and answer["apiVersion"] in API_VERSIONS
+        resp = answer["response"]
+        assert isinstance(resp["allowed"], bool) and isinstance(resp["uid"], str)
+        if doc.get("apiVersion") in API_VERSIONS:
+            assert answer["apiVersion"] == doc["apiVersion"]
+        req = doc.get("request")
+        if doc.get("kind") == "AdmissionReview" and doc.get("apiVersion") in API_VERSIONS \
+                and isinstance(req, dict) and isinstance(req.get("uid"), str):
+            assert resp["uid"] == req["uid"]
+        outcomes[out.result] = outcomes.get(out.result, 0) + 1
+        if resp["allowed"]:
+            obj = req["object"]
+            _check_allowed(obj, resp, out.result)
+        else:
+            _check_denial(resp["status"]["message"])
+
+    check()
+    assert outcomes.get("injected") and outcomes.get("failed"), outcomes  # both answers reached
+
+
 @pytest.mark.parametrize("which", CONFIGS)
 def test_every_seed_pod_is_injected_and_passes_podcheck(which):
     """The unmutated seeds: no false alarm from podcheck, and a patch that applies."""
