@@ -199,7 +199,10 @@ def go_format_float(f: float, bits: int = 64) -> str:
     if f == 0:
         return "-0" if math.copysign(1.0, f) < 0 else "0"
     if bits == 32:
-        digits, dp = _shortest_digits32(f)
+        try:
+            digits, dp = _shortest_digits32(f)
+        except OverflowError:  # beyond float32's range: float32(f) is ±Inf, as strconv prints it
+            return "+Inf" if f > 0 else "-Inf"
     else:
         digits, dp = _shortest_digits(f)
     sign = "-" if f < 0 else ""
@@ -219,7 +222,11 @@ def _shortest_digits32(f: float) -> tuple[str, int]:
     x = struct.unpack("<f", struct.pack("<f", f))[0]
     for prec in range(1, 10):
         text = f"{abs(x):.{prec - 1}e}"
-        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == abs(x):
+        try:
+            back = struct.unpack("<f", struct.pack("<f", float(text)))[0]
+        except OverflowError:  # this rounding of x lies beyond float32: not x
+            continue
+        if back == abs(x):
             mant, _, exp = text.partition("e")
             digits = mant.replace(".", "").rstrip("0") or "0"
             return digits, int(exp) + 1

@@ -524,3 +524,17 @@ def test_template_render_errors_are_one_clear_line(tmp_path, capsys, template, d
 def test_template_render_missing_file(tmp_path, capsys):
     assert cli.main(["template", "render", str(tmp_path / "none.tpl")]) == EXIT_REJECTED
     assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("3.4028235677973366e+38", "+Inf"),   # rounds past float32's range, as strconv.FormatFloat(.., 32) says
+    ("3.4025000633641588e+38", "3.4025002e+38"),
+    ("-1e39", "-Inf"),
+])
+def test_huge_numbers_in_string_fields_are_written_as_go_writes_them(tmp_path, capsys, value, expected):
+    """sigs.k8s.io/yaml turns a YAML number bound for a string field into float32 text."""
+    text = (f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {{note: {value}}}\n"
+            "spec: {containers: [{name: a, image: x}]}\n")
+    code, out, err = run(["-f", _write(tmp_path, "in.yaml", text)], capsys)
+    assert code == 0, err
+    assert goyaml.load(goyaml.split_documents(out)[0])["metadata"]["annotations"]["note"] == expected
