@@ -1079,7 +1079,10 @@ def inject_pod(
     type_meta / deploy_meta: the owning workload (kube-inject passes them; the webhook
     derives them from the pod's owner references). version: legacy status "version"
     (default: sha256 of the template, as kube-inject uses). proxy_envs: env overrides of
-    the webhook path (`/inject/cluster/X/net/Y`), applied to istio-proxy as Istio does."""
+    the webhook path (`/inject/cluster/X/net/Y`), applied to istio-proxy as Istio does.
+
+    `pod` is never modified. In webhook mode the result may share long app env lists with
+    it (see _SHARE_MIN_ENV): the webhook only diffs the result; do not modify those."""
     del request_kind  # the pod is always a Pod here; kept for the webhook's signature
     # A pod seen before with the same inputs (the next pod of a ReplicaSet) gets the same
     # result: the key is the pod and every other input, cluster facts included.
