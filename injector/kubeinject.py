@@ -219,7 +219,9 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
             obj = goyaml.load(raw)
         except Exception as e:
             first = starts[index - 1] if len(starts) == len(docs) else None
-            raise KubeInjectError(f"document {index}: not valid YAML: {_yaml_error(e, first)}") from None
+            where = _non_finite_path(raw) if getattr(e, "problem_mark", None) is None else ""
+            raise KubeInjectError(f"document {index}: not valid YAML: {_yaml_error(e, first)}"
+                                  + (f" (at {where})" if where else "")) from None
         if obj is None:
             out.append(raw + "---\n" if raw.endswith("\n") or not raw else raw + "---\n")
             continue
@@ -290,6 +292,31 @@ def _unwritable_path(obj, path: str = "") -> str:
         if found:
             return found
     return ""
+
+
+def _non_finite_path(raw: str) -> str:
+    """Where a document holds .inf/.nan (which JSON, hence Kubernetes, cannot carry), or ""."""
+    import math
+
+    import yaml
+
+    try:
+        doc = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return ""
+
+    def walk(v, path: str) -> str:
+        if isinstance(v, float) and not math.isfinite(v):
+            return path or "."
+        items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+        for k, x in items:
+            sub = f"{path}[{k}]" if isinstance(k, int) else (f"{path}.{k}" if path else str(k))
+            found = walk(x, sub)
+            if found:
+                return found
+        return ""
+
+    return walk(doc, "")
 
 
 def _document_start_lines(text: str) -> list[int]:

@@ -355,8 +355,13 @@ def _container_names(obj) -> list[str]:
     return names
 
 
-KI_WHERE = re.compile(r"(?:^|[\s.(\[])(?:spec|metadata|items|kind|apiVersion)\b|annotation|Kubernetes object|"
+KI_WHERE = re.compile(r"(?:^|[\s.(\[])(?:spec|metadata|items|kind|apiVersion)\b|annotation|Kubernetes object|\(at [^)]+\)|"
                       r"template: [^:\s]+:\d+:\d+: |template '|the injection template|line \d+, column \d+")
+
+
+# YAML also has infinities and NaN, and numbers past float32's range in string fields.
+YAML_REPLACEMENTS = st.one_of(REPLACEMENTS, st.sampled_from([float("inf"), float("-inf"), float("nan"),
+                                                             3.5e38, -1e300, 2 ** 64, -(2 ** 63) - 1]))
 
 
 @st.composite
@@ -385,7 +390,7 @@ def mutated_streams(draw, docs: list[dict]) -> tuple[str, int]:
         if how == "delete":
             del parent[path[-1]]
         else:
-            parent[path[-1]] = copy.deepcopy(draw(REPLACEMENTS))  # st.just values are shared
+            parent[path[-1]] = copy.deepcopy(draw(YAML_REPLACEMENTS))  # st.just values are shared
     text = yaml.safe_dump(doc, allow_unicode=True)
     if draw(st.integers(0, 9)) == 0:  # sometimes break the YAML itself
         cut = draw(st.integers(0, len(text)))
