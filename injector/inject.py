@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson as _orjson
 
-from injector import merge, probes, rendercache, templatedata, workload
+from injector import merge, podcheck, probes, rendercache, templatedata, workload
 from injector.template.funcs.gojson import marshal as go_json
 
 PROXY = "istio-proxy"
@@ -648,6 +648,11 @@ def _modern(pod: dict, settings, *, mode: str, namespace: str | None, type_meta:
                 )
             text = _render(tpl, data, f"template {name!r}")
             overlay = _load_yaml(text, f"template {name!r}")
+            try:  # once per render: cached overlays were checked when rendered
+                podcheck.check_rendered(overlay)
+            except podcheck.PodShapeError as e:
+                raise InjectionError(f"template {name!r} rendered an invalid pod: {e} (check the pod's "
+                                     "sidecar.istio.io annotations and the template)") from None
             overlays.append(overlay)
         try:
             template_pod = merge.strategic_merge_into(template_pod, overlay)

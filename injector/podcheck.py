@@ -341,3 +341,56 @@ def check_pod(pod: Any, prefix: str = "") -> None:
         check_metadata(pod["metadata"], prefix + "metadata")
     if "spec" in pod:
         check_spec(pod["spec"], prefix + "spec")
+
+
+# ---------------------------------------------------------------- the injected result
+
+# Quantity strings already parsed fine: injected resources repeat ("100m", "128Mi"), so
+# the check of a result is a set lookup per quantity after the first sight.
+_GOOD_QUANTITIES: set[str] = set()
+
+
+def _quantity(v: Any, path: str) -> None:
+    if type(v) is str:
+        if v in _GOOD_QUANTITIES:
+            return
+        from injector.quantity import parse_quantity
+
+        try:
+            parse_quantity(v)
+        except ValueError as e:
+            raise PodShapeError(f"{path}: {e}, got {_show(v)}") from None
+        if len(_GOOD_QUANTITIES) < 4096:
+            _GOOD_QUANTITIES.add(v)
+    elif v is not None and type(v) is not int and type(v) is not float:
+        raise _fail(path, "a quantity (a string or a number)", v)
+
+
+def check_rendered(overlay: Any) -> None:
+    """The containers of a rendered template overlay (a partial pod), as Go would decode
+    them: the shapes check_pod checks plus parsed resource quantities. Istio decodes its merged pod into
+    corev1.Pod and fails on these; we must not answer with a patch the apiserver rejects.
+    Runs once per render (the render cache keeps checked overlays)."""
+    if type(overlay) is not dict:
+        raise PodShapeError(f"expected an object, got {_show(overlay)}")
+    # Only the containers: elsewhere a null is a strategic-merge deletion (templates
+    # render `label: null` to drop a label), and maps and lists merge as they are.
+    spec = _obj(overlay.get("spec"), "spec")
+    if not spec:
+        return
+    for key in ("containers", "initContainers"):
+        if key not in spec:
+            continue
+        _objects(spec[key], f"spec.{key}", _container)
+        for i, c in enumerate(spec[key] or ()):
+            res = c.get("resources")
+            if type(res) is not dict:
+                continue
+            for bucket in ("limits", "requests"):
+                q = res.get(bucket)
+                if type(q) is dict:
+                    for k, v in q.items():
+                        try:
+                            _quantity(v, _key(f"spec.{key}[{i}].resources.{bucket}", k))
+                        except PodShapeError as e:
+                            raise PodShapeError(f"container {c.get('name')!r}: {e}") from None

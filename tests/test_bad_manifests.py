@@ -132,6 +132,11 @@ BAD_DOCUMENTS = [
          "      labels: {app: t}", "      labels: {app: t}\n      annotations:\n"
          "        traffic.sidecar.istio.io/includeOutboundIPRanges: 10.0.0.0/33"),
      ["document 1 (Deployment 't')", "traffic.sidecar.istio.io/includeOutboundIPRanges", "10.0.0.0/33"]),
+    ("annotation-renders-a-bad-quantity",
+     "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {sidecar.istio.io/proxyCPU: lots}\n"
+     "spec: {containers: [{name: a, image: x}]}\n",
+     ["document 1 (Pod 'p')", "template 'sidecar' rendered an invalid pod: container 'istio-proxy'",
+      'resources.requests["cpu"]', 'got "lots"']),
     ("bad-status-port",
      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {status.sidecar.istio.io/port: x}\n"
      "spec: {containers: [{name: a, image: x}]}\n",

@@ -502,6 +502,24 @@ def test_template_breaking_annotations_are_denied_naming_the_annotation(which, k
     _check_denial(msg)
 
 
+@pytest.mark.parametrize("which", ["default", "istio-1.29.6"])
+@pytest.mark.parametrize("key,value,field", [
+    ("sidecar.istio.io/proxyCPU", "lots", 'resources.requests["cpu"]'),
+    ("sidecar.istio.io/proxyMemoryLimit", "*", 'resources.limits["memory"]'),
+])
+def test_annotations_that_render_an_invalid_sidecar_are_denied(which, key, value, field):
+    """Istio decodes its merged pod into corev1.Pod and fails; a patch the apiserver would
+    reject is never answered."""
+    pod = _pod_with("metadata/name", "p")
+    pod["metadata"]["annotations"][key] = value
+    resp = _answer(review(_body(pod), _injector(which)))
+    assert resp["allowed"] is False
+    msg = resp["status"]["message"]
+    assert "template 'sidecar' rendered an invalid pod: container 'istio-proxy'" in msg
+    assert field in msg and f'got "{value}"' in msg and "quantities must match" in msg
+    _check_denial(msg)
+
+
 def test_proxy_config_yaml_errors_give_the_position_in_the_annotation():
     pod = _pod_with("metadata/name", "p")
     pod["metadata"]["annotations"]["proxy.istio.io/config"] = "concurrency: 2\ndrainDuration: [5s\n"
