@@ -12,6 +12,7 @@ no partial output.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -219,7 +220,7 @@ def kube_inject(text: str, settings, warn: Callable[[str], None] | None = None) 
             obj = goyaml.load(raw)
         except Exception as e:
             first = starts[index - 1] if len(starts) == len(docs) else None
-            where = _non_finite_path(raw) if getattr(e, "problem_mark", None) is None else ""
+            where = _non_finite_path(raw, first) if getattr(e, "problem_mark", None) is None else ""
             raise KubeInjectError(f"document {index}: not valid YAML: {_yaml_error(e, first)}"
                                   + (f" (at {where})" if where else "")) from None
         if obj is None:
@@ -294,16 +295,23 @@ def _unwritable_path(obj, path: str = "") -> str:
     return ""
 
 
-def _non_finite_path(raw: str) -> str:
-    """Where a document holds .inf/.nan (which JSON, hence Kubernetes, cannot carry), or ""."""
+_NON_FINITE = re.compile(r"(?<![\w.])[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)\b")
+
+
+def _non_finite_path(raw: str, first_line: int | None = None) -> str:
+    """Where a document holds .inf/.nan (which JSON, hence Kubernetes, cannot carry): its
+    path, else its line, else ""."""
     import math
 
     import yaml
 
     try:
         doc = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return ""
+    except yaml.YAMLError:  # yaml.v2 reads some text PyYAML does not: point at the line
+        m = _NON_FINITE.search(raw)
+        if m is None or first_line is None:
+            return ""
+        return f"line {first_line + raw.count(chr(10), 0, m.start())}"
 
     def walk(v, path: str) -> str:
         if isinstance(v, float) and not math.isfinite(v):
