@@ -1159,6 +1159,8 @@ cdef object _memo_call(object fn, list argv):
     """fn(*argv) for a pure serialiser, memoised by a key that captures every typed
     detail of the argument (Go type, nil maps, -0.0, struct tags); uncacheable
     arguments just call it."""
+    global _key_budget
+    _key_budget = _KEY_MAX_NODES
     key = _memo_key(argv[0], 0) if _memo_on and PyList_GET_SIZE(argv) == 1 else None
     if key is None:
         return fn(*argv)
@@ -1174,9 +1176,17 @@ cdef object _memo_call(object fn, list argv):
     return out
 
 
+cdef int _KEY_MAX_NODES = 512  # bigger values (per-pod data, say) are not memoised
+cdef int _key_budget = 0
+
+
 cdef object _memo_key(object v, int depth):
+    global _key_budget
     cdef type t = type(v)
     cdef list parts
+    _key_budget -= 1
+    if _key_budget < 0:
+        return None
     if t is _str or t is _bool or t is int or t is _Int64 or t is Stringer:
         return (t, v)
     if t is _float:

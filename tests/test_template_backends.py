@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import subprocess
 import sys
@@ -267,7 +268,11 @@ def test_memo_keeps_typed_values_apart():
     tpl = Template.parse("{{toYaml .}}", name="t", funcs=FUNCSETS["istio"])
     values = [0.0, -0.0, Int64(0), False, "0", StrMap(None), StrMap({}), {}, [], StrList(),
               {"a": 1.0}, {"a": Int64(1)}, {"a": "1"}, GoStruct([("A", "a", 1.0)]),
-              GoStruct([("A", "a,omitempty", 0.0)]), GoStruct([("A", "b", 1.0)]), None, NO_VALUE]
+              GoStruct([("A", "a,omitempty", 0.0)]), GoStruct([("A", "b", 1.0)]), None, NO_VALUE,
+              # too big to memoise, and nested deeper than memo keys go
+              [{"name": f"E{i}", "value": str(i)} for i in range(600)],
+              [{"name": f"E{i}", "value": str(i + 1)} for i in range(600)],
+              functools.reduce(lambda acc, _: {"a": acc}, range(40), {"b": 1.0})]
     for _ in range(2):  # the second round hits the memo
         for v in values:
             assert outcome(tpl, v, "cython") == outcome(tpl, v, "python"), v
