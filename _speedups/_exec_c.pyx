@@ -3,15 +3,24 @@
 
     execute(trees, name, data, funcs, missingkey="default") -> str
 
-Same behaviour as the reference, message for message. Each parsed tree is first
-precompiled into typed `cdef` nodes (integer kinds, field chains as tuples, functions
-resolved to `CFunc` with integer parameter type codes, constants pre-evaluated) and
-cached on the tree's root `ListNode` for the function map it was compiled with.
-Every compiled node keeps its AST node so errors name the same action as the reference
-(`State.node` is assigned at the same points). `{{break}}`/`{{continue}}` travel as
-return codes instead of exceptions. Template recursion counts against Python's
-recursion limit (a C stack has no guard of its own) and overflows are reported as the
-reference reports them.
+Same behaviour as the reference, message for message (tests/test_template_backends.py).
+
+- Each parsed tree is precompiled once into typed `cdef` nodes (integer kinds, field
+  chains as tuples of interned names, functions resolved to `CFunc` with integer
+  parameter type codes, number literals pre-evaluated) and cached on the tree's root
+  `ListNode` (`exec_cache`) for the function map it was compiled with (a Template's
+  map is a private copy and is not changed after parsing).
+- Every compiled node keeps its AST node: errors name the same action as the
+  reference (`State.node` is assigned at the same points).
+- `{{break}}`/`{{continue}}` travel as return codes instead of exceptions.
+- Common library functions (`not eq ne index len default quote annotation isset
+  valueOrDefault`) are evaluated inline for the argument types whose result is
+  plain; anything else calls the function. The pure serialisers (`toYaml`,
+  `structToJSON`, `protoToJSON`, `toJSON`) are memoised by a key that captures
+  every typed detail of their argument (values and mesh config repeat across pods).
+- Nested {{template}} calls count against Python's recursion limit and a C stack
+  budget; an overflow is reported where Go's depth limit would stop
+  (`_exec_py.overflow_site`).
 """
 from cpython.dict cimport PyDict_GetItem
 from cpython.list cimport PyList_Append, PyList_GET_SIZE
