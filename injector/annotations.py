@@ -42,7 +42,7 @@ def parse_bool(value: str) -> bool:
 
 def parse_port(text: str) -> int:
     s = text.strip()
-    if not s.isdigit() or int(s) > 65535:
+    if not (s.isascii() and s.isdigit()) or int(s) > 65535:  # '²'.isdigit() too
         raise ValueError(f"failed parsing port {text!r}: not a number in 0-65535")
     return int(s)
 
@@ -111,7 +111,7 @@ def validate_bool(value: str) -> None:
 
 def validate_uint32(value: str) -> None:
     s = value.strip()
-    if not s.isdigit() or int(s) > 2**32 - 1:
+    if not (s.isascii() and s.isdigit()) or int(s) > 2**32 - 1:
         raise ValueError(f"{value!r} is not an unsigned 32-bit integer")
 
 
@@ -123,7 +123,7 @@ def _host_port(field: str, addr: str) -> None:
     host, sep, port = addr.rpartition(":")
     if not sep or not host:
         raise ValueError(f"{field}: {addr!r} is not host:port")
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
         raise ValueError(f"{field}: port {port!r} of {addr!r} is not in 1-65535")
 
 

@@ -125,14 +125,14 @@ def _s_ok(v: Any) -> bool:
 
 
 def _env_ok(x: dict) -> bool:
-    vf = x.get("valueFrom")
-    return _s_ok(x.get("name")) and _s_ok(x.get("value")) and (vf is None or type(vf) is dict)
+    get = x.get
+    return type(get("name")) in _S and type(get("value")) in _S and type(get("valueFrom")) in _D
 
 
 def _mount_ok(x: dict) -> bool:
-    ro = x.get("readOnly")
-    return (_s_ok(x.get("name")) and _s_ok(x.get("mountPath")) and _s_ok(x.get("subPath"))
-            and (ro is None or ro is True or ro is False))
+    get = x.get
+    return (type(get("name")) in _S and type(get("mountPath")) in _S and type(get("subPath")) in _S
+            and type(get("readOnly")) in _B)
 
 
 def _named_ok(x: dict) -> bool:
@@ -209,7 +209,140 @@ def _probe(v: Any, path: str) -> None:
             _int(p[k], f"{path}.{k}")
 
 
+# Fast path: the same rules as the checks above, as plain predicates without paths.
+# A container they accept is valid; one they reject is walked again by the checks,
+# which name the field (or find it valid: the predicates may be stricter, never looser).
+_NONE = type(None)
+_S = frozenset((str, _NONE))
+_I = frozenset((int, _NONE))
+_IS = frozenset((int, str, _NONE))
+_B = frozenset((bool, _NONE))
+_D = frozenset((dict, _NONE))
+_Q = frozenset((str, int, float))
+
+
+def _strs_ok(v: Any) -> bool:
+    if v is None:
+        return True
+    if type(v) is not list:
+        return False
+    for x in v:
+        if type(x) is not str:
+            return False
+    return True
+
+
+def _port_ok(x: dict) -> bool:
+    get = x.get
+    return (type(get("name")) in _S and type(get("containerPort")) in _I and type(get("hostPort")) in _I
+            and type(get("protocol")) in _S and type(get("hostIP")) in _S)
+
+
+def _handler_ok(h: dict) -> bool:
+    x = h.get("exec")
+    if x is not None and (type(x) is not dict or not _strs_ok(x.get("command"))):
+        return False
+    x = h.get("httpGet")
+    if x is not None:
+        if type(x) is not dict or x.get("httpHeaders") is not None:
+            return False
+        if not (type(x.get("path")) in _S and type(x.get("port")) in _IS and type(x.get("host")) in _S
+                and type(x.get("scheme")) in _S):
+            return False
+    x = h.get("tcpSocket")
+    if x is not None and (type(x) is not dict or type(x.get("port")) not in _IS or type(x.get("host")) not in _S):
+        return False
+    x = h.get("grpc")
+    if x is not None and (type(x) is not dict or type(x.get("port")) not in _I
+                          or type(x.get("service")) not in _S):
+        return False
+    return True
+
+
+def _container_ok(c: dict) -> bool:
+    get = c.get
+    if type(get("name")) not in _S or type(get("image")) not in _S or type(get("restartPolicy")) not in _S:
+        return False
+    if not _strs_ok(get("command")) or not _strs_ok(get("args")):
+        return False
+    env = get("env")
+    if env is not None:  # inline: pods with thousands of env vars exist
+        if type(env) is not list:
+            return False
+        for x in env:
+            # the common {name: str, value: str} first, by subscript (the cheapest test)
+            if x.__class__ is dict and len(x) == 2:
+                try:
+                    if x["name"].__class__ is str and x["value"].__class__ is str:
+                        continue
+                except KeyError:
+                    pass
+            if type(x) is not dict:
+                return False
+            g = x.get
+            if type(g("name")) not in _S or type(g("value")) not in _S or type(g("valueFrom")) not in _D:
+                return False
+    for key, ok in (("ports", _port_ok), ("volumeMounts", _mount_ok), ("envFrom", None)):
+        v = get(key)
+        if v is None:
+            continue
+        if type(v) is not list:
+            return False
+        for x in v:
+            if type(x) is not dict or (ok is not None and not ok(x)):
+                return False
+    res = get("resources")
+    if res is not None:
+        if type(res) is not dict:
+            return False
+        for bucket in ("limits", "requests"):
+            q = res.get(bucket)
+            if q is not None:
+                if type(q) is not dict:
+                    return False
+                for x in q.values():
+                    if type(x) not in _Q:
+                        return False
+    for k in _PROBES:
+        p = get(k)
+        if p is not None:
+            if type(p) is not dict or not _handler_ok(p):
+                return False
+            for n in _PROBE_INTS:
+                if type(p.get(n)) not in _I:
+                    return False
+    lc = get("lifecycle")
+    if lc is not None:
+        if type(lc) is not dict:
+            return False
+        for k in ("postStart", "preStop"):
+            h = lc.get(k)
+            if h is not None and (type(h) is not dict or not _handler_ok(h)):
+                return False
+    sc = get("securityContext")
+    if sc is not None:
+        if type(sc) is not dict:
+            return False
+        for k in _SC_INTS:
+            if type(sc.get(k)) not in _I:
+                return False
+        for k in _SC_BOOLS:
+            if type(sc.get(k)) not in _B:
+                return False
+        cap = sc.get("capabilities")
+        if cap is not None and (type(cap) is not dict or not _strs_ok(cap.get("add"))
+                                or not _strs_ok(cap.get("drop"))):
+            return False
+    return True
+
+
 def _container(c: dict, path: str) -> None:
+    if not _container_ok(c):
+        _container_checks(c, path)
+
+
+def _container_checks(c: dict, path: str) -> None:
+    """The container rules with paths: raises naming the first wrong field."""
     get = c.get
     _str(get("name"), path + ".name")
     _str(get("image"), path + ".image")

@@ -176,7 +176,7 @@ ANNOTATION_VALUES = st.one_of(
     st.sampled_from(["", "x", "{", "[]", "null", '{"a":1}', "1", "-1", "99999999", "true", "*",
                      "1.2.3.4/99", "a,b,,", '{"containers":5}', '{"containers":[5]}',
                      '{"initContainers":"x"}', '{"containers":[{"name":7}]}', "concurrency: x",
-                     "\u2603", '{"v":{"hostPath":5}}', "sidecar,nosuch"]),
+                     "\u2603", '{"v":{"hostPath":5}}', "sidecar,nosuch", "\u00b2", "\u0663", "15020,\u00b9"]),
     st.text(max_size=20))
 
 
@@ -673,6 +673,21 @@ def test_server_answers_413_for_huge_bodies_and_keeps_serving():
     assert r.status_code == 200 and "containerPort" in r.json()["response"]["status"]["message"]
     r = client.post("/inject", content=_body(POD), headers={"content-type": "application/json"})
     assert r.status_code == 200 and r.json()["response"]["allowed"] and r.json()["response"]["patch"]
+
+
+# ----------------------------------------------------------------------- podcheck fast path
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(pod=mutated_pods())
+def test_podcheck_fast_path_never_accepts_what_the_checks_reject(pod):
+    """podcheck's path-free predicates may be stricter than its named checks, never looser."""
+    spec = pod.get("spec") if isinstance(pod.get("spec"), dict) else {}
+    for key in ("containers", "initContainers"):
+        items = spec.get(key)
+        for c in items if isinstance(items, list) else []:
+            if isinstance(c, dict) and podcheck._container_ok(c):
+                podcheck._container_checks(c, "c")  # must not raise
 
 
 # ----------------------------------------------------------------------- podcheck cost
