@@ -43,6 +43,13 @@ from injector.template.values import NO_VALUE, GoStruct, Int64, StrList, StrMap,
 cdef extern from "Python.h":
     int Py_EnterRecursiveCall(const char *where) except -1
     void Py_LeaveRecursiveCall()
+    object PyObject_Vectorcall(object callable, PyObject **args, size_t nargsf, PyObject *kwnames)
+    PyObject **PySequence_Fast_ITEMS(object o)
+
+
+cdef inline object _call(object fn, list argv):
+    """fn(*argv) without building a tuple of the arguments."""
+    return PyObject_Vectorcall(fn, PySequence_Fast_ITEMS(argv), PyList_GET_SIZE(argv), NULL)
 
 
 # node kinds: the values of nodes.K_* (checked at import below)
@@ -895,7 +902,7 @@ cdef class State:
                 return fn.fn(self, *argv)
             if fn.op == OP_MEMO:
                 return _memo_call(fn.fn, argv)
-            return fn.fn(*argv)
+            return _call(fn.fn, argv)
         except FuncError as e:
             self.node = node
             self.errorf(f"error calling {name}: {e}")
