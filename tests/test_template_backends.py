@@ -415,3 +415,19 @@ def test_generated_templates_identical(text, missingkey):
     except ParseError:
         return
     both(text, DATA, missingkey=missingkey, name="g")
+
+
+def test_concurrent_executions_agree():
+    # one Template shared by threads (as the webhook's executor does): the compiled tree,
+    # the function cache and the serialiser memo are shared state
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = ("{{range $k, $v := .}}{{$k}}={{toYaml $v | quote}};{{annotation $.meta \"a\" 1.5}}"
+            "{{index $.m \"k\"}}{{end}}")
+    tpl = Template.parse(text, name="t", funcs=FUNCSETS["istio"])
+    datas = [{**DATA, "x": float(i), "y": {"n": Int64(i)}} for i in range(8)]
+    want = [outcome(tpl, d, "python") for d in datas]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            got = list(pool.map(lambda d: outcome(tpl, d, "cython"), datas * 4))
+            assert got == want * 4
