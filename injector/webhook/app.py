@@ -260,6 +260,9 @@ class _App:
         self.inject = inject
         self.rest = rest
         self.state = state
+        # For introspection (which paths exist); dispatch does not go through these.
+        self.routes = [Route("/inject", inject, methods=["POST"]),
+                       Route("/inject/{rest:path}", inject, methods=["POST"]), *rest.app.routes]
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
