@@ -184,8 +184,10 @@ class InjectEndpoint:
                 return
         if body is None:
             metrics.FAILED.labels("too-large").inc()
+            # The rest of the body is never read, so this connection cannot carry another
+            # request: say so, rather than leave the client writing into a closed socket.
             await _send(send, 413, f"request body exceeds {runtime.max_body} bytes".encode(),
-                        b"text/plain", close)
+                        b"text/plain", True)
             return
         query = scope.get("query_string", b"").decode("latin-1")
         timeout = DEFAULT_TIMEOUT
