@@ -548,3 +548,22 @@ def test_huge_numbers_in_string_fields_are_written_as_go_writes_them(tmp_path, c
     code, out, err = run(["-f", _write(tmp_path, "in.yaml", text)], capsys)
     assert code == 0, err
     assert goyaml.load(goyaml.split_documents(out)[0])["metadata"]["annotations"]["note"] == expected
+
+
+@pytest.mark.parametrize("text,where", [
+    # CRLF line ends, a Service first: the Pod's open flow mapping starts on line 5
+    ("kind: Service\r\nmetadata: {name: s}\r\n---\r\nkind: Pod\r\nmetadata: {name: x\r\nspec: [\r\n",
+     "document 2: not valid YAML: line 6, column 5: did not find expected ',' or '}' "
+     "(while parsing a flow mapping at line 5, column 11)"),
+    # blank lines make a document of their own; consecutive separators do not
+    ("\n\n---\n---\nkind: Pod\nmetadata: {name: x\n",
+     "document 2: not valid YAML: line 7, column 1"),
+    ("--- \nkind: Pod\nmetadata: {name: x\n",
+     "(while parsing a flow mapping at line 3, column 11)"),
+])
+def test_yaml_error_positions_are_lines_of_the_file(tmp_path, capsys, text, where):
+    f = tmp_path / "in.yaml"
+    f.write_bytes(text.encode())
+    code, out, err = run(["-f", str(f)], capsys)
+    assert code == EXIT_REJECTED and out == ""
+    assert where in _assert_clear(err)
