@@ -74,6 +74,13 @@ def _pod_identity(pod: Any, request: dict) -> tuple[str, str]:
     return str(ns), str(name)
 
 
+def _pod_label(namespace: str, name: str) -> str:
+    """`ns/name` as kubectl names pods; the parts that are known."""
+    if namespace and name:
+        return f"{namespace}/{name}"
+    return name or (f"in namespace {namespace}" if namespace else "(unnamed)")
+
+
 def _non_pod(obj: dict, request: dict) -> str:
     """What the object is when it is clearly not a Pod, else "".
 
@@ -188,7 +195,7 @@ def review(
             why = "the object is nested too deeply to process"
         else:
             why = str(e)
-        message = f"injection failed for pod {namespace}/{name}: {why}"
+        message = f"injection failed for pod {_pod_label(namespace, name)}: {why}"
         log.error("%s", message, exc_info=not isinstance(e, (ValueError, LookupError, RecursionError)))
         allowed = failure_policy == "allow"
         # A pod of the wrong shape is the request's fault (400); anything else is ours (500).
@@ -205,7 +212,7 @@ def review(
         patch = orjson.dumps(ops)
     except (RecursionError, TypeError, ValueError) as e:
         # orjson refuses nesting deeper than 255 levels and integers beyond 64 bits.
-        message = f"injection failed for pod {namespace}/{name}: could not encode the patch: {e}"
+        message = f"injection failed for pod {_pod_label(namespace, name)}: could not encode the patch: {e}"
         log.error("%s", message)
         allowed = failure_policy == "allow"
         return Outcome(200, _response(api_version, uid, allowed, message=message, code=400),
