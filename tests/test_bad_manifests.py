@@ -96,6 +96,8 @@ BAD_DOCUMENTS = [
     ("tab-indent", "kind: Pod\nmetadata:\n\tname: x\n",
      ["document 1: not valid YAML: line 3, column 1"]),
     ("scalar-document", "just a string\n", ["document 1: expected a Kubernetes object (a map), got str"]),
+    ("null-map-key", "kind: Pod\nmetadata: {name: p, labels: {~: x}}\n",
+     ["document 1: not valid YAML: Unsupported map key of type: <nil>, key: null"]),
     ("unknown-kind-with-template",
      "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n"
      "    spec: {containers: [{name: a, image: nginx}]}\n",
