@@ -897,8 +897,8 @@ def _key_string(k: Any) -> str:
     if isinstance(k, float):
         return go_format_float(k, 32)
     if k is None:  # `~: x` or `? : x`; Go's reflect names no type for nil
-        raise ValueError("Unsupported map key of type: <nil>, key: null (map keys must be strings, "
-                         "numbers or booleans)")
+        raise ValueError("Unsupported map key of type: <nil>, key: null (a map key is a string, a number "
+                         "or a boolean)")
     raise ValueError(f"Unsupported map key of type: {type(k).__name__}, key: {k!r}")
 
 
