@@ -13,6 +13,7 @@ from setuptools import Extension, setup
 EXTENSIONS = {
     "_speedups/_exec_c.pyx": "injector.template._exec_c",
     "_speedups/_jsondiff_c.pyx": "injector._jsondiff_c",
+    "_speedups/_yamlfast_c.pyx": "injector._yamlfast_c",
 }
 
 

@@ -19,6 +19,7 @@ from tests.conftest import ROOT
 SPEEDUPS = [
     ("injector.jsondiff", "injector._jsondiff_c", "_speedups/_jsondiff_c.pyx"),
     ("injector.template._exec", "injector.template._exec_c", "_speedups/_exec_c.pyx"),
+    ("injector.yamlfast", "injector._yamlfast_c", "_speedups/_yamlfast_c.pyx"),
 ]
 
 

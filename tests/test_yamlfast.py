@@ -1,15 +1,29 @@
 """The fast YAML reader against the libyaml path: same data for every text it accepts,
-`Unsupported` (never a different answer, never an accepted error) for the rest."""
+`Unsupported` (never a different answer, never an accepted error) for the rest.
+
+Every test runs on both backends (the compiled `_yamlfast_c` is required unless
+INJECTOR_NO_EXTENSIONS is set); the parity tests hold the two to the same answers."""
 from __future__ import annotations
 
+import importlib
 import math
 import random
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from injector import goyaml, yamlfast
+from injector import _yamlfast_py, goyaml
+from injector._ext import NO_EXTENSIONS
 from tests.conftest import SHARED
+
+PY, C = "injector._yamlfast_py", "injector._yamlfast_c"
+
+
+@pytest.fixture(params=[PY, C], scope="module", ids=["python", "cython"])
+def yf(request):
+    if request.param == C and NO_EXTENSIONS:
+        pytest.skip("INJECTOR_NO_EXTENSIONS is set")
+    return importlib.import_module(request.param)  # ImportError: the extension was not built
 
 
 def _reference(text: str):
@@ -19,12 +33,12 @@ def _reference(text: str):
         return "error", type(e).__name__
 
 
-def _check(text: str) -> bool:
-    """True when the fast reader accepted `text` (and agreed with libyaml)."""
+def _check(text: str, yf) -> bool:
+    """True when the fast reader `yf` accepted `text` (and agreed with libyaml)."""
     ref = _reference(text)
     try:
-        got = yamlfast.load(text)
-    except yamlfast.Unsupported:
+        got = yf.load(text)
+    except yf.Unsupported:
         return False
     assert ref[0] == "ok", f"accepted text libyaml refuses ({ref[1]}):\n{text}"
     assert _same(got, ref[1]), text
@@ -91,17 +105,23 @@ def renders():
     return _renders()
 
 
-def test_every_render_is_read_fast_and_equal(renders):
+def test_every_render_is_read_fast_and_equal(renders, yf):
     assert len(renders) >= 6
     for text in renders:
-        assert _check(text), f"render fell back to libyaml:\n{text[:400]}"
+        assert _check(text, yf), f"render fell back to libyaml:\n{text[:400]}"
 
 
-def test_corpus_yaml_agrees_wherever_accepted():
+@pytest.fixture(scope="module")
+def corpus_texts():
     texts = _shared_yaml_texts()
     if not texts:
         pytest.skip(f"no YAML under {SHARED}")
-    accepted = sum(_check(t) for t in texts)
+    return texts
+
+
+def test_corpus_yaml_agrees_wherever_accepted(corpus_texts, yf):
+    texts = corpus_texts
+    accepted = sum(_check(t, yf) for t in texts)
     assert accepted > len(texts) // 2  # the subset covers most real manifests
 
 
@@ -125,8 +145,8 @@ def test_load_uses_the_fast_path_and_falls_back():
     "a: >\n  folded\n", "a: |2\n   x\n", "a: b\n\x85c: d\n", "key with spaces: v\n", "a:b: c\n",
     "x: http://h:80/p\n", "e: \n", "n: .inf\nm: -.Inf\nnan: .nan\n", "big: 18446744073709551616\n",
 ])
-def test_edge_cases_agree_or_fall_back(text):
-    _check(text)
+def test_edge_cases_agree_or_fall_back(text, yf):
+    _check(text, yf)
 
 
 # ------------------------------------------------------------------ generated input
@@ -149,10 +169,10 @@ _docs = st.recursive(
 
 @hsettings(max_examples=300, deadline=None)
 @given(doc=_docs)
-def test_dumped_documents_agree(doc):
+def test_dumped_documents_agree(doc, yf):
     for text in (_go_dump(doc), _pyyaml_dump(doc, False), _pyyaml_dump(doc, None)):
         if text is not None:
-            _check(text)
+            _check(text, yf)
 
 
 def _go_dump(doc):
@@ -173,8 +193,12 @@ def _pyyaml_dump(doc, flow):
 
 @hsettings(max_examples=200, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
-def test_mutated_renders_agree_or_fall_back(seed, renders):
+def test_mutated_renders_agree_or_fall_back(seed, renders, yf):
     """Small edits of real renders (indentation, comments, quotes, colons, blank lines)."""
+    _check(_mutate(seed, renders), yf)
+
+
+def _mutate(seed: int, renders: list[str]) -> str:
     rnd = random.Random(seed)
     lines = rnd.choice(renders).split("\n")
     edits = ["", " ", "  ", "#", " # c", ":", ": ", "- ", "'", '"', "{", "}", "[", "]", ",", "|",
@@ -191,4 +215,64 @@ def test_mutated_renders_agree_or_fall_back(seed, renders):
         else:
             pos = rnd.randrange(len(lines[i]) + 1)
             lines[i] = lines[i][:pos] + rnd.choice(edits) + lines[i][pos:]
-    _check("\n".join(lines))
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ twin vs compiled
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    if NO_EXTENSIONS:
+        pytest.skip("INJECTOR_NO_EXTENSIONS is set")
+    return importlib.import_module(C)
+
+
+def _outcome(mod, text):
+    """What a backend does with `text`: its value, a fallback, or another error."""
+    try:
+        return "ok", mod.load(text)
+    except mod.Unsupported as e:
+        return "unsupported", str(e)
+    except Exception as e:  # noqa: BLE001 - e.g. ValueError for .nan; must match too
+        return "error", type(e).__name__
+
+
+def _assert_parity(text, compiled):
+    want = _outcome(_yamlfast_py, text)
+    got = _outcome(compiled, text)
+    assert got[0] == want[0], f"python: {want}, cython: {got} for:\n{text}"
+    if want[0] == "ok":
+        assert _same(got[1], want[1]), text
+    else:
+        assert got[1] == want[1], text
+
+
+_PARITY_TEXTS = [
+    "a: 1\nb: -0\nc: +7\nd: 007\ne: 123456789012345678901\nf: 1_0\ng: 0o17\nh: 1:30\n",
+    "k: yes\nl: Off\nm: ~\nn: null\no: y\np: nope\nq: .5\nr: .nan\ns: -.inf\nt: +.5\n",
+    "a: \"x\\ny\\\\z\\\"\"\nb: \"\\q\"\nc: \"open\nd: 'x''y'\n", "<<: x\n", "a: <<\n",
+    "yes: 1\n", "~: 1\n", "1.5: x\n", ".x: y\n", "- - a\n", "-\n-\n", "a:\n- b\n- c:\n  - d\n",
+    "a: |\n\n  x\n", "a: |+\n\n", "a: |-\n", "a:    \nb: c   \n", "é: ü\nk: \U0001F600\n",
+    "a: b\n\tc: d\n", "\ufeffa: 1\n", "a: 1\n b: 2\n", "a: x: y\n", "a: [1, {b: c}, 'd']\n",
+]
+
+
+@pytest.mark.parametrize("text", _PARITY_TEXTS + [
+    t for t in test_edge_cases_agree_or_fall_back.pytestmark[0].args[1]])
+def test_compiled_matches_twin(text, compiled):
+    _assert_parity(text, compiled)
+
+
+def test_compiled_matches_twin_on_renders_and_corpus(renders, corpus_texts, compiled):
+    for text in renders + corpus_texts:
+        _assert_parity(text, compiled)
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=_docs, seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_compiled_matches_twin_generated(doc, seed, compiled, renders):
+    for text in (_go_dump(doc), _pyyaml_dump(doc, False), _pyyaml_dump(doc, None),
+                 _mutate(seed, renders)):
+        if text is not None:
+            _assert_parity(text, compiled)
