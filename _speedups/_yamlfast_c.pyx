@@ -3,16 +3,17 @@
 
 Same results and the same `Unsupported` decisions as the twin; lines are walked with
 index arithmetic over the str (PyUnicode_READ), plain scalars are classified by hand
-(only number-like text reaches goyaml's resolver). Cold paths (flow collections,
-single-quoted scalars) reuse the twin's helpers so both agree by construction.
+(only number-like text reaches goyaml's resolver). Cold paths (single-quoted scalars,
+the end-of-line check) reuse the twin's helpers so both agree by construction.
 """
-from cpython.unicode cimport PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA
+from cpython.unicode cimport PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA, PyUnicode_READ_CHAR
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.ref cimport PyObject
 from cpython.list cimport PyList_Append
+from cpython.mem cimport PyMem_Malloc, PyMem_Free
 
 from injector._yamlfast_py import Unsupported
-from injector._yamlfast_py import _Flow, _balanced, _quoted as _py_quoted, _end_of_line
+from injector._yamlfast_py import _quoted as _py_quoted, _end_of_line
 from injector.goyaml import _json_number, _resolve_plain, _BOOL_NULL
 
 __all__ = ["load", "Unsupported"]
@@ -22,6 +23,11 @@ cdef dict _KEYS = {}
 cdef dict _ESCAPES = {"\\": "\\", '"': '"', "/": "/", "n": "\n", "t": "\t", "r": "\r",
                       "0": "\x00", "a": "\x07", "b": "\x08", "e": "\x1b", "f": "\x0c",
                       "v": "\x0b", " ": " "}
+
+
+cdef inline Py_UCS4 _at(str s, Py_ssize_t i) noexcept:
+    # callers keep 0 <= i < len(s)
+    return PyUnicode_READ_CHAR(s, i)
 
 
 cdef inline bint _ok_char(Py_UCS4 c) noexcept:
@@ -79,7 +85,7 @@ cdef inline bint _refused(Py_UCS4 c) noexcept:
 cdef object _plain(str s):
     """A plain scalar as goyaml resolves it (then through JSON); s is not empty."""
     cdef Py_ssize_t n = len(s), i, start
-    cdef Py_UCS4 c = s[0], d
+    cdef Py_UCS4 c = _at(s, 0), d
     cdef PyObject* hit
     if _first_map(c):
         hit = PyDict_GetItem(_BN, s)
@@ -90,11 +96,11 @@ cdef object _plain(str s):
         # decimal integers that surely fit int64: the common case, no regex
         start = 1 if (c == 45 or c == 43) else 0
         if n - start >= 1 and n - start <= 18:
-            d = s[start]
+            d = _at(s, start)
             if (d >= 49 and d <= 57) or (d == 48 and n - start == 1):
                 i = start + 1
                 while i < n:
-                    d = s[i]
+                    d = _at(s, i)
                     if d < 48 or d > 57:
                         break
                     i += 1
@@ -103,20 +109,203 @@ cdef object _plain(str s):
         return _resolve_number(s)
     if c == 46:
         return _resolve_number(s)
-    if n == 2 and c == 60 and s[1] == "<":
+    if n == 2 and c == 60 and _at(s, 1) == "<":
         raise Unsupported("merge key")
     return s
 
 
+cdef inline bint _number_char(Py_UCS4 c) noexcept:
+    # every character goyaml's int/float syntaxes use (0x, 0o, 0b, exponents, "_")
+    return ((c >= 48 and c <= 57) or (c >= 97 and c <= 102) or (c >= 65 and c <= 70)
+            or c == 43 or c == 45 or c == 46 or c == 95 or c == 120 or c == 88
+            or c == 111 or c == 79)
+
+
 cdef object _resolve_number(str s):
-    v = _resolve_plain(s)
+    """goyaml's resolution of a text starting like a number; a character no number
+    syntax uses (after the bool/null/inf words) makes it a string without the regexes."""
+    cdef Py_ssize_t i, n = len(s)
+    cdef PyObject* hit = PyDict_GetItem(_BN, s)
+    if hit != NULL:
+        v = <object>hit
+    else:
+        for i in range(n):
+            if not _number_char(_at(s, i)):
+                return s
+        v = _resolve_plain(s)
     if v.__class__ is float:
         return _json_number(v)
     return v
 
 
+cdef bint _balanced(str s) except -1:
+    """Whether the brackets of a flow text close (quotes respected; no comments inside)."""
+    cdef Py_ssize_t depth = 0, i = 0, n = len(s)
+    cdef Py_UCS4 q = 0, c
+    while i < n:
+        c = _at(s, i)
+        if q:
+            if q == 34 and c == 92:
+                i += 2
+                continue
+            if c == q:
+                if q == 39 and i + 1 < n and _at(s, i + 1) == "'":
+                    i += 2
+                    continue
+                q = 0
+        elif c == 34 or c == 39:
+            q = c
+        elif c == 91 or c == 123:
+            depth += 1
+        elif c == 93 or c == 125:
+            depth -= 1
+            if depth == 0:
+                return True
+        elif c == 35 and i > 0 and (_at(s, i - 1) == " " or _at(s, i - 1) == "\n"):
+            raise Unsupported("comment inside a flow collection")
+        i += 1
+    if q:
+        raise Unsupported("quoted scalar across lines")
+    return False
+
+
+cdef inline bint _flow_stop(Py_UCS4 c) noexcept:
+    return c == 44 or c == 91 or c == 93 or c == 123 or c == 125
+
+
+cdef class _Flow:
+    """Flow collections of scalars and nested flow collections (one logical text)."""
+    cdef str s
+    cdef Py_ssize_t i, n
+
+    def __init__(self, str s):
+        self.s = s
+        self.i = 0
+        self.n = len(s)
+
+    cdef inline Py_UCS4 peek(self):
+        # 0 is "end of text": NUL never gets here (load refuses it)
+        return _at(self.s, self.i) if self.i < self.n else 0
+
+    cdef inline void ws(self):
+        cdef Py_UCS4 c
+        while self.i < self.n:
+            c = _at(self.s, self.i)
+            if c != 32 and c != 10:
+                break
+            self.i += 1
+
+    cdef object node(self):
+        cdef Py_UCS4 c
+        self.ws()
+        c = self.peek()
+        if c == 91:
+            return self.seq()
+        if c == 123:
+            return self.map()
+        return self.scalar(False)
+
+    cdef list seq(self):
+        cdef list out = []
+        cdef Py_UCS4 c
+        self.i += 1
+        while True:
+            self.ws()
+            c = self.peek()
+            if c == 93:
+                self.i += 1
+                return out
+            if c == 0 or c == 44:
+                raise Unsupported("flow sequence syntax")
+            out.append(self.node())
+            self.ws()
+            if self.peek() == 58:
+                raise Unsupported("single-pair map in a flow sequence")
+            c = self.peek()
+            if c == 44:
+                self.i += 1
+            elif c != 93:
+                raise Unsupported("flow sequence syntax")
+
+    cdef dict map(self):
+        cdef dict out = {}
+        cdef Py_UCS4 c
+        self.i += 1
+        while True:
+            self.ws()
+            c = self.peek()
+            if c == 125:
+                self.i += 1
+                return out
+            if c == 0 or c == 44 or c == 91 or c == 123 or c == 63:
+                raise Unsupported("flow mapping syntax")
+            key = self.scalar(True)
+            self.ws()
+            if self.peek() != 58:
+                raise Unsupported("flow mapping entry without value")
+            self.i += 1
+            c = self.peek()
+            if not (c == 32 or c == 44 or c == 125 or c == 0):
+                raise Unsupported("flow mapping colon")
+            self.ws()
+            c = self.peek()
+            value = None if (c == 44 or c == 125) else self.node()
+            out[key] = value
+            self.ws()
+            c = self.peek()
+            if c == 44:
+                self.i += 1
+            elif c != 125:
+                raise Unsupported("flow mapping syntax")
+
+    cdef object scalar(self, bint key):
+        cdef str s = self.s, text
+        cdef Py_ssize_t i = self.i, n = self.n, j, k, e
+        cdef Py_UCS4 c = self.peek(), ch, d
+        if c == 34 or c == 39:
+            body, after = _quoted(s[i:])
+            self.i = n - len(after)
+            return body
+        j = i
+        while j < n:
+            ch = _at(s, j)
+            if _flow_stop(ch):
+                break
+            if ch == 58:
+                if j + 1 >= n:
+                    break
+                d = _at(s, j + 1)
+                if d == 32 or d == 10 or _flow_stop(d):
+                    break
+            if ch == 10:
+                k = j
+                while k < n and (_at(s, k) == " " or _at(s, k) == "\n"):
+                    k += 1
+                if k < n and (_at(s, k) == "," or _at(s, k) == "]" or _at(s, k) == "}"):
+                    break
+                raise Unsupported("multi-line plain scalar in a flow collection")
+            if ch == 35 and (_at(s, j - 1) == " " or _at(s, j - 1) == "\n"):
+                raise Unsupported("comment in a flow collection")
+            j += 1
+        e = j
+        while e > i and _at(s, e - 1) == " ":
+            e -= 1
+        if e == i:
+            raise Unsupported("flow plain scalar start")
+        c = _at(s, i)
+        if _bad_plain_start(c) or (c == 45 and (e == i + 1 or _at(s, i + 1) == " ")):
+            raise Unsupported("flow plain scalar start")
+        text = s[i:e]
+        self.i = e
+        return _plain_key(text) if key else _plain(text)
+
+    cdef tuple parse(self):
+        v = self.node()
+        return v, self.i
+
+
 cdef str _plain_key(str s):
-    cdef Py_UCS4 c = s[0]
+    cdef Py_UCS4 c = _at(s, 0)
     cdef PyObject* hit
     if _first_map(c):
         hit = PyDict_GetItem(_BN, s)
@@ -155,16 +344,16 @@ cdef str _unescape_body(str body):
 
 
 cdef Py_ssize_t _dq_end(str s, Py_ssize_t i, Py_ssize_t n):
-    """Index just after the closing quote of the double-quoted scalar opening at s[i],
+    """Index just after the closing quote of the double-quoted scalar opening at _at(s, i),
     or -1 (the twin's _DQ_BODY regex: `\\` takes any next char of the line)."""
     cdef Py_UCS4 c
     i += 1
     while i < n:
-        c = s[i]
+        c = _at(s, i)
         if c == 34:
             return i + 1
         if c == 92:
-            if i + 1 >= n or s[i + 1] == "\n":
+            if i + 1 >= n or _at(s, i + 1) == "\n":
                 return -1
             i += 2
             continue
@@ -177,7 +366,7 @@ cdef Py_ssize_t _dq_end(str s, Py_ssize_t i, Py_ssize_t n):
 cdef tuple _quoted(str s):
     """(value, rest of the line) of a quoted scalar at the start of s (one line only)."""
     cdef Py_ssize_t n = len(s), e
-    if s[0] == '"':
+    if _at(s, 0) == '"':
         e = _dq_end(s, 0, n)
         if e < 0:
             raise Unsupported("double-quoted scalar across lines")
@@ -191,46 +380,54 @@ cdef tuple _quoted(str s):
 cdef inline bint _is_dash(str t, Py_ssize_t ind):
     """Line t has "-" then end or space at column ind."""
     cdef Py_ssize_t n = len(t)
-    return t[ind] == "-" and (n == ind + 1 or t[ind + 1] == " ")
+    return _at(t, ind) == "-" and (n == ind + 1 or _at(t, ind + 1) == " ")
 
 
 cdef class _Parser:
+    """Recursive descent over lines; inds[i] is line i's indentation (-1: blank or
+    comment), nxt[i] the first content line at or after i (n at the end)."""
     cdef list lines
-    cdef list inds
-    cdef list nxt
+    cdef Py_ssize_t* inds
+    cdef Py_ssize_t* nxt
     cdef Py_ssize_t n
 
-    def __init__(self, list lines):
+    def __cinit__(self, list lines):
         cdef Py_ssize_t n, i, k, following, L
         cdef str line
         cdef Py_UCS4 c
         self.lines = lines
         n = self.n = len(lines)
-        inds = [-1] * n
-        nxt = [n] * (n + 2)
+        self.inds = <Py_ssize_t*>PyMem_Malloc((2 * n + 2) * sizeof(Py_ssize_t))
+        if self.inds == NULL:
+            raise MemoryError()
+        self.nxt = self.inds + n
+        self.nxt[n] = n
+        self.nxt[n + 1] = n
         following = n
         for i in range(n - 1, -1, -1):
             line = lines[i]
             L = len(line)
             k = 0
-            while k < L and line[k] == " ":
+            while k < L and _at(line, k) == " ":
                 k += 1
-            if k < L and line[k] != "#":
+            self.inds[i] = -1
+            if k < L and _at(line, k) != "#":
                 if k == 0:
-                    c = line[0]
+                    c = _at(line, 0)
                     if c == "%" or line.startswith(("---", "...")):
                         raise Unsupported("document marker or directive")
-                inds[i] = k
+                self.inds[i] = k
                 following = i
-            nxt[i] = following
-        self.inds = inds
-        self.nxt = nxt
+            self.nxt[i] = following
 
-    cdef Py_ssize_t _nx(self, Py_ssize_t i):
-        return <Py_ssize_t>self.nxt[i]
+    def __dealloc__(self):
+        PyMem_Free(self.inds)
 
-    cdef Py_ssize_t _ind(self, Py_ssize_t i):
-        return <Py_ssize_t>self.inds[i]
+    cdef inline Py_ssize_t _nx(self, Py_ssize_t i) noexcept:
+        return self.nxt[i]
+
+    cdef inline Py_ssize_t _ind(self, Py_ssize_t i) noexcept:
+        return self.inds[i]
 
     cdef tuple block(self, Py_ssize_t i, Py_ssize_t ind):
         if _is_dash(self.lines[i], ind):
@@ -253,18 +450,18 @@ cdef class _Parser:
             hash_ = False
             p = ind
             while p < L:
-                c = t[p]
+                c = _at(t, p)
                 if c == 58:
-                    if pos < 0 and p + 1 < L and t[p + 1] == " ":
+                    if pos < 0 and p + 1 < L and _at(t, p + 1) == " ":
                         pos = p
                 elif c == 35:
                     hash_ = True
                     break
                 p += 1
-            if pos < 0 and t[L - 1] == ":":
+            if pos < 0 and _at(t, L - 1) == ":":
                 pos = L - 1
-            c0 = t[ind]
-            simple = pos > ind and not hash_ and _ok_char(c0) and t[pos - 1] != " "
+            c0 = _at(t, ind)
+            simple = pos > ind and not hash_ and _ok_char(c0) and _at(t, pos - 1) != " "
             if simple and pos < 0:
                 simple = False
             if simple:
@@ -278,15 +475,15 @@ cdef class _Parser:
                         _KEYS[kt] = key
                 rs = pos + 2
                 re = L
-                while re > rs and t[re - 1] == " ":
+                while re > rs and _at(t, re - 1) == " ":
                     re -= 1
                 if rs >= re:
                     v, i = self.value("", i, ind, True)
                     out[key] = v
                     i = self._nx(i)
                 else:
-                    c = t[rs]
-                    if _ok_char(c) and t[re - 1] != ":" and not _has_colon_space(t, rs, re):
+                    c = _at(t, rs)
+                    if _ok_char(c) and _at(t, re - 1) != ":" and not _has_colon_space(t, rs, re):
                         j = self._nx(i + 1)
                         if j < n and self._ind(j) > ind:
                             raise Unsupported("multi-line scalar")
@@ -296,7 +493,7 @@ cdef class _Parser:
                         else:
                             out[key] = rest
                         i = j
-                    elif c == 34 and t[re - 1] == '"' and _dq_end(t, rs, re) == re:
+                    elif c == 34 and _at(t, re - 1) == '"' and _dq_end(t, rs, re) == re:
                         j = self._nx(i + 1)
                         if j < n and self._ind(j) > ind:
                             raise Unsupported("multi-line scalar")
@@ -331,9 +528,9 @@ cdef class _Parser:
             line = lines[i]
             L = len(line)
             p = ind + 1
-            while p < L and line[p] == " ":
+            while p < L and _at(line, p) == " ":
                 p += 1
-            if p >= L or line[p] == "#":
+            if p >= L or _at(line, p) == "#":
                 j = self._nx(i + 1)
                 if j < n and self._ind(j) > ind:
                     value, i = self.block(j, self._ind(j))
@@ -370,10 +567,10 @@ cdef class _Parser:
             if after != ":" and not after.startswith(": "):
                 raise Unsupported("not a mapping line")
             return body, after[1:]
-        if not c or _bad_plain_start(s[0]) or (c == "-" and s[1:2] in ("", " ")):
+        if not c or _bad_plain_start(_at(s, 0)) or (c == "-" and s[1:2] in ("", " ")):
             raise Unsupported("key start")
         if s.endswith(":") and ": " not in s:
-            k, rest = s[:-1], ""
+            k, rest = s[:len(s) - 1], ""
         else:
             pos = s.find(": ")
             if pos < 0:
@@ -390,7 +587,7 @@ cdef class _Parser:
         cdef Py_ssize_t n = self.n, j, k, pos
         cdef str s = rest.strip(" ")
         cdef Py_UCS4 c
-        if not s or s[0] == "#":
+        if not s or _at(s, 0) == "#":
             j = self._nx(i + 1)
             if j < n:
                 k = self._ind(j)
@@ -399,7 +596,7 @@ cdef class _Parser:
                 if in_map and k == ind and _is_dash(self.lines[j], ind):
                     return self.seq(j, ind)
             return None, i + 1
-        c = s[0]
+        c = _at(s, 0)
         if c == 34 or c == 39:
             body, after = _quoted(s)
             _end_of_line(after)
@@ -408,7 +605,7 @@ cdef class _Parser:
             return self.literal(s, i, ind)
         if c == 91 or c == 123:
             return self.flow(s, i, ind)
-        if _bad_plain_start(c) or (c == 45 and (len(s) == 1 or s[1] == " ")):
+        if _bad_plain_start(c) or (c == 45 and (len(s) == 1 or _at(s, 1) == " ")):
             raise Unsupported("value start")
         pos = s.find(" #")
         if pos >= 0:
@@ -509,7 +706,7 @@ cdef class _Parser:
 cdef inline bint _has_colon_space(str t, Py_ssize_t a, Py_ssize_t b):
     cdef Py_ssize_t p = a
     while p + 1 < b:
-        if t[p] == ":" and t[p + 1] == " ":
+        if _at(t, p) == ":" and _at(t, p + 1) == " ":
             return True
         p += 1
     return False
@@ -518,7 +715,7 @@ cdef inline bint _has_colon_space(str t, Py_ssize_t a, Py_ssize_t b):
 cdef inline bint _spaces_only(str line):
     cdef Py_ssize_t p = 0, L = len(line)
     while p < L:
-        if line[p] != " ":
+        if _at(line, p) != " ":
             return False
         p += 1
     return True
@@ -526,13 +723,13 @@ cdef inline bint _spaces_only(str line):
 
 cdef inline Py_ssize_t _indent(str line):
     cdef Py_ssize_t p = 0, L = len(line)
-    while p < L and line[p] == " ":
+    while p < L and _at(line, p) == " ":
         p += 1
     return p
 
 
 cdef bint _is_key_line(str s) except -1:
-    cdef Py_UCS4 c = s[0]
+    cdef Py_UCS4 c = _at(s, 0)
     cdef Py_ssize_t e
     if c == 34 or c == 39:
         if c == 34:
@@ -566,9 +763,18 @@ def load(text):
     n = len(t)
     kind = PyUnicode_KIND(t)
     data = PyUnicode_DATA(t)
-    for i in range(n):
-        if _refused(PyUnicode_READ(kind, data, i)):
-            raise Unsupported("characters")
+    cdef const unsigned char* b
+    cdef unsigned char u
+    if kind == 1:  # Latin-1 (mostly ASCII): a byte loop
+        b = <const unsigned char*>data
+        for i in range(n):
+            u = b[i]
+            if (u < 0x20 and u != 10) or (u >= 0x7f and u < 0xa0):
+                raise Unsupported("characters")
+    else:
+        for i in range(n):
+            if _refused(PyUnicode_READ(kind, data, i)):
+                raise Unsupported("characters")
     p = _Parser(t.split("\n"))
     i = p._nx(0)
     if i >= p.n:

@@ -254,7 +254,8 @@ _PARITY_TEXTS = [
     "a: \"x\\ny\\\\z\\\"\"\nb: \"\\q\"\nc: \"open\nd: 'x''y'\n", "<<: x\n", "a: <<\n",
     "yes: 1\n", "~: 1\n", "1.5: x\n", ".x: y\n", "- - a\n", "-\n-\n", "a:\n- b\n- c:\n  - d\n",
     "a: |\n\n  x\n", "a: |+\n\n", "a: |-\n", "a:    \nb: c   \n", "é: ü\nk: \U0001F600\n",
-    "a: b\n\tc: d\n", "\ufeffa: 1\n", "a: 1\n b: 2\n", "a: x: y\n", "a: [1, {b: c}, 'd']\n",
+    "a: b\n\tc: d\n", "-a:\n  x: 1\n", "a b #:\n", "(k):\n- 1\n", "'q':\n  - x\n", "\ufeffa: 1\n", "a: \x7f\n", "a: \xa0b\xff\n", "a: \ud800\n", "a: \ufffe\n",
+    "a: \u2028\n", "a: x\x1fy\n", "a: 2000m\nb: 1e\nc: 0x1g\nd: -.5e3\ne: +.inf\nf: 0b102\n", "a: 1\n b: 2\n", "a: x: y\n", "a: [1, {b: c}, 'd']\n",
 ]
 
 
