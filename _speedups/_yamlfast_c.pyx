@@ -3,17 +3,17 @@
 
 Same results and the same `Unsupported` decisions as the twin; lines are walked with
 index arithmetic over the str (PyUnicode_READ), plain scalars are classified by hand
-(only number-like text reaches goyaml's resolver). Cold paths (single-quoted scalars,
-the end-of-line check) reuse the twin's helpers so both agree by construction.
+(only number-like text reaches goyaml's resolver). Single-quoted scalars reuse the
+twin's helper.
 """
-from cpython.unicode cimport PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA, PyUnicode_READ_CHAR
+from cpython.unicode cimport PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.ref cimport PyObject
 from cpython.list cimport PyList_Append
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 
 from injector._yamlfast_py import Unsupported
-from injector._yamlfast_py import _quoted as _py_quoted, _end_of_line
+from injector._yamlfast_py import _quoted as _py_quoted
 from injector.goyaml import _json_number, _resolve_plain, _BOOL_NULL
 
 __all__ = ["load", "Unsupported"]
@@ -27,7 +27,7 @@ cdef dict _ESCAPES = {"\\": "\\", '"': '"', "/": "/", "n": "\n", "t": "\t", "r":
 
 cdef inline Py_UCS4 _at(str s, Py_ssize_t i) noexcept:
     # callers keep 0 <= i < len(s)
-    return PyUnicode_READ_CHAR(s, i)
+    return PyUnicode_READ(PyUnicode_KIND(s), PyUnicode_DATA(s), i)
 
 
 cdef inline bint _ok_char(Py_UCS4 c) noexcept:
@@ -377,6 +377,16 @@ cdef tuple _quoted(str s):
     return _py_quoted(s)
 
 
+cdef int _end_of_line(str after) except -1:
+    """Only spaces, or spaces then a comment, may follow a quoted scalar on its line."""
+    cdef Py_ssize_t p = 0, L = len(after)
+    while p < L and _at(after, p) == 32:
+        p += 1
+    if p < L and not (_at(after, p) == 35 and p > 0):
+        raise Unsupported("text after a quoted scalar")
+    return 0
+
+
 cdef inline bint _is_dash(str t, Py_ssize_t ind):
     """Line t has "-" then end or space at column ind."""
     cdef Py_ssize_t n = len(t)
@@ -442,17 +452,21 @@ cdef class _Parser:
         cdef Py_UCS4 c, c0
         cdef bint hash_, simple
         cdef PyObject* hit
+        cdef int kind
+        cdef void* data
         while True:
             t = lines[i]
             L = len(t)
+            kind = PyUnicode_KIND(t)
+            data = PyUnicode_DATA(t)
             # one scan: the first ": ", whether a "#" occurs
             pos = -1
             hash_ = False
             p = ind
             while p < L:
-                c = _at(t, p)
+                c = PyUnicode_READ(kind, data, p)
                 if c == 58:
-                    if pos < 0 and p + 1 < L and _at(t, p + 1) == " ":
+                    if pos < 0 and p + 1 < L and PyUnicode_READ(kind, data, p + 1) == 32:
                         pos = p
                 elif c == 35:
                     hash_ = True
@@ -542,7 +556,7 @@ cdef class _Parser:
                 if _is_dash(stripped, 0):
                     raise Unsupported("compact nested sequence")
                 if _is_key_line(stripped):
-                    lines[i] = " " * col + stripped
+                    # the twin blanks the "- " here; only columns >= col are read again
                     self.inds[i] = col
                     value, i = self.mapping(i, col)
                 else:
