@@ -537,7 +537,9 @@ cdef class _Parser:
         cdef list out = []
         cdef list lines = self.lines
         cdef Py_ssize_t n = self.n, L, p, j, k, col
-        cdef str line, stripped
+        cdef str line
+        cdef Py_UCS4 c
+        cdef bint is_key
         while True:
             line = lines[i]
             L = len(line)
@@ -552,15 +554,19 @@ cdef class _Parser:
                     value, i = None, i + 1
             else:
                 col = p
-                stripped = line[p:]
-                if _is_dash(stripped, 0):
+                c = _at(line, p)
+                if c == 45 and (p + 1 == L or _at(line, p + 1) == 32):
                     raise Unsupported("compact nested sequence")
-                if _is_key_line(stripped):
+                if c == 34 or c == 39:
+                    is_key = _is_key_line(line[p:])
+                else:  # the twin's is_key_line without the substring
+                    is_key = _has_colon_space(line, p, L) or _at(line, L - 1) == 58
+                if is_key:
                     # the twin blanks the "- " here; only columns >= col are read again
                     self.inds[i] = col
                     value, i = self.mapping(i, col)
                 else:
-                    value, i = self.value(stripped, i, ind, False)
+                    value, i = self.value(line[p:], i, ind, False)
             PyList_Append(out, value)
             i = self._nx(i)
             if i >= n:
