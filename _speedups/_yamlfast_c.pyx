@@ -439,12 +439,12 @@ cdef class _Parser:
     cdef inline Py_ssize_t _ind(self, Py_ssize_t i) noexcept:
         return self.inds[i]
 
-    cdef tuple block(self, Py_ssize_t i, Py_ssize_t ind):
+    cdef object block(self, Py_ssize_t i, Py_ssize_t ind, Py_ssize_t* ni):
         if _is_dash(self.lines[i], ind):
-            return self.seq(i, ind)
-        return self.mapping(i, ind)
+            return self.seq(i, ind, ni)
+        return self.mapping(i, ind, ni)
 
-    cdef tuple mapping(self, Py_ssize_t i, Py_ssize_t ind):
+    cdef object mapping(self, Py_ssize_t i, Py_ssize_t ind, Py_ssize_t* ni):
         cdef dict out = {}
         cdef list lines = self.lines
         cdef Py_ssize_t n = self.n, L, pos, p, re, rs, j, k
@@ -492,7 +492,7 @@ cdef class _Parser:
                 while re > rs and _at(t, re - 1) == " ":
                     re -= 1
                 if rs >= re:
-                    v, i = self.value("", i, ind, True)
+                    v = self.value("", i, ind, True, &i)
                     out[key] = v
                     i = self._nx(i)
                 else:
@@ -515,25 +515,28 @@ cdef class _Parser:
                         out[key] = _unescape_body(body) if "\\" in body else body
                         i = j
                     else:
-                        v, i = self.value(t[rs:re], i, ind, True)
+                        v = self.value(t[rs:re], i, ind, True, &i)
                         out[key] = v
                         i = self._nx(i)
             else:
                 key, rest = self.key(t[ind:])
-                v, i = self.value(rest, i, ind, True)
+                v = self.value(rest, i, ind, True, &i)
                 out[key] = v
                 i = self._nx(i)
             if i >= n:
-                return out, i
+                ni[0] = i
+                return out
             k = self._ind(i)
             if k < ind:
-                return out, i
+                ni[0] = i
+                return out
             if k > ind:
                 raise Unsupported("over-indented line")
             if _is_dash(lines[i], ind):
-                return out, i
+                ni[0] = i
+                return out
 
-    cdef tuple seq(self, Py_ssize_t i, Py_ssize_t ind):
+    cdef object seq(self, Py_ssize_t i, Py_ssize_t ind, Py_ssize_t* ni):
         cdef list out = []
         cdef list lines = self.lines
         cdef Py_ssize_t n = self.n, L, p, j, k, col
@@ -549,9 +552,10 @@ cdef class _Parser:
             if p >= L or _at(line, p) == "#":
                 j = self._nx(i + 1)
                 if j < n and self._ind(j) > ind:
-                    value, i = self.block(j, self._ind(j))
+                    value = self.block(j, self._ind(j), &i)
                 else:
-                    value, i = None, i + 1
+                    value = None
+                    i = i + 1
             else:
                 col = p
                 c = _at(line, p)
@@ -564,20 +568,23 @@ cdef class _Parser:
                 if is_key:
                     # the twin blanks the "- " here; only columns >= col are read again
                     self.inds[i] = col
-                    value, i = self.mapping(i, col)
+                    value = self.mapping(i, col, &i)
                 else:
-                    value, i = self.value(line[p:], i, ind, False)
+                    value = self.value(line[p:], i, ind, False, &i)
             PyList_Append(out, value)
             i = self._nx(i)
             if i >= n:
-                return out, i
+                ni[0] = i
+                return out
             k = self._ind(i)
             if k < ind:
-                return out, i
+                ni[0] = i
+                return out
             if k > ind:
                 raise Unsupported("over-indented line")
             if not _is_dash(lines[i], ind):
-                return out, i
+                ni[0] = i
+                return out
 
     cdef tuple key(self, str s):
         cdef Py_ssize_t pos
@@ -603,7 +610,7 @@ cdef class _Parser:
             raise Unsupported("merge key")
         return _plain_key(k), rest
 
-    cdef tuple value(self, str rest, Py_ssize_t i, Py_ssize_t ind, bint in_map):
+    cdef object value(self, str rest, Py_ssize_t i, Py_ssize_t ind, bint in_map, Py_ssize_t* ni):
         cdef Py_ssize_t n = self.n, j, k, pos
         cdef str s = rest.strip(" ")
         cdef Py_UCS4 c
@@ -612,19 +619,21 @@ cdef class _Parser:
             if j < n:
                 k = self._ind(j)
                 if k > ind:
-                    return self.block(j, k)
+                    return self.block(j, k, ni)
                 if in_map and k == ind and _is_dash(self.lines[j], ind):
-                    return self.seq(j, ind)
-            return None, i + 1
+                    return self.seq(j, ind, ni)
+            ni[0] = i + 1
+            return None
         c = _at(s, 0)
         if c == 34 or c == 39:
             body, after = _quoted(s)
             _end_of_line(after)
-            return body, self.scalar_end(i, ind)
+            ni[0] = self.scalar_end(i, ind)
+            return body
         if c == 124:
-            return self.literal(s, i, ind)
+            return self.literal(s, i, ind, ni)
         if c == 91 or c == 123:
-            return self.flow(s, i, ind)
+            return self.flow(s, i, ind, ni)
         if _bad_plain_start(c) or (c == 45 and (len(s) == 1 or _at(s, 1) == " ")):
             raise Unsupported("value start")
         pos = s.find(" #")
@@ -632,7 +641,9 @@ cdef class _Parser:
             s = s[:pos].rstrip(" ")
         if ": " in s or s.endswith(":"):
             raise Unsupported("mapping value in a plain scalar")
-        return _plain(s), self.scalar_end(i, ind)
+        v = _plain(s)
+        ni[0] = self.scalar_end(i, ind)
+        return v
 
     cdef Py_ssize_t scalar_end(self, Py_ssize_t i, Py_ssize_t ind) except -1:
         cdef Py_ssize_t j = self._nx(i + 1)
@@ -640,7 +651,7 @@ cdef class _Parser:
             raise Unsupported("multi-line scalar")
         return i + 1
 
-    cdef tuple literal(self, str header, Py_ssize_t i, Py_ssize_t ind):
+    cdef object literal(self, str header, Py_ssize_t i, Py_ssize_t ind, Py_ssize_t* ni):
         cdef str h = header, chomp, line
         cdef Py_ssize_t pos, n, j, k, max_blank, cind, last, empties, L
         cdef list lines = self.lines, body, content
@@ -695,15 +706,19 @@ cdef class _Parser:
         if not content:
             if chomp == "keep":
                 raise Unsupported("keep-chomped empty block scalar")
-            return "", j
+            ni[0] = j
+            return ""
         text = "\n".join(content)
         if chomp == "strip":
-            return text, j
+            ni[0] = j
+            return text
         if chomp == "clip":
-            return (text + "\n" if (empties or final_break) else text), j
-        return text + "\n" * (empties + 1 if final_break else empties), j
+            ni[0] = j
+            return (text + "\n" if (empties or final_break) else text)
+        ni[0] = j
+        return text + "\n" * (empties + 1 if final_break else empties)
 
-    cdef tuple flow(self, str s, Py_ssize_t i, Py_ssize_t ind):
+    cdef object flow(self, str s, Py_ssize_t i, Py_ssize_t ind, Py_ssize_t* ni):
         cdef list lines = self.lines
         cdef list parts = [s]
         cdef Py_ssize_t j = i + 1
@@ -720,7 +735,8 @@ cdef class _Parser:
             j += 1
         value, pos = _Flow(text).parse()
         _end_of_line(text[pos:])
-        return value, self.scalar_end(j - 1, ind)
+        ni[0] = self.scalar_end(j - 1, ind)
+        return value
 
 
 cdef inline bint _has_colon_space(str t, Py_ssize_t a, Py_ssize_t b):
@@ -799,7 +815,7 @@ def load(text):
     i = p._nx(0)
     if i >= p.n:
         return None
-    value, i = p.block(i, p._ind(i))
+    value = p.block(i, p._ind(i), &i)
     if p._nx(i) < p.n:
         raise Unsupported("trailing content")
     return value
