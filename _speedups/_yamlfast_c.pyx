@@ -54,6 +54,9 @@ cdef inline bint _bad_plain_start(Py_UCS4 c) noexcept:
             or c == 34 or c == 37 or c == 64 or c == 96)
 
 
+cdef unsigned char _REFUSED_BYTE[256]
+
+
 cdef inline bint _refused(Py_UCS4 c) noexcept:
     if c == 10:
         return False
@@ -786,6 +789,11 @@ import re as _re
 _SQ_BODY = _re.compile(r"'((?:[^'\n]|'')*)'")
 
 
+cdef int _b
+for _b in range(256):
+    _REFUSED_BYTE[_b] = _refused(_b)
+
+
 def load(text):
     """The twin's `load`: the data of a block-subset YAML text, or `Unsupported`."""
     cdef Py_ssize_t i, n
@@ -801,12 +809,13 @@ def load(text):
     data = PyUnicode_DATA(t)
     cdef const unsigned char* b
     cdef unsigned char u
-    if kind == 1:  # Latin-1 (mostly ASCII): a byte loop
+    if kind == 1:  # Latin-1 (mostly ASCII): a branch-free byte loop over a table
         b = <const unsigned char*>data
+        u = 0
         for i in range(n):
-            u = b[i]
-            if (u < 0x20 and u != 10) or (u >= 0x7f and u < 0xa0):
-                raise Unsupported("characters")
+            u |= _REFUSED_BYTE[b[i]]
+        if u:
+            raise Unsupported("characters")
     else:
         for i in range(n):
             if _refused(PyUnicode_READ(kind, data, i)):

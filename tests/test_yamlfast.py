@@ -277,3 +277,11 @@ def test_compiled_matches_twin_generated(doc, seed, compiled, renders):
                  _mutate(seed, renders)):
         if text is not None:
             _assert_parity(text, compiled)
+
+
+def test_compiled_matches_twin_on_every_latin1_and_boundary_character(compiled):
+    """The compiled character screen (a byte table for Latin-1 text) refuses what the twin's does."""
+    edges = [0x2027, 0x2028, 0x2029, 0x202a, 0xd7ff, 0xe000, 0xfefe, 0xfeff, 0xff00, 0xfffd,
+             0xfffe, 0xffff, 0x10000, 0x10ffff]
+    for code in list(range(256)) + edges:
+        _assert_parity(f"a: x{chr(code)}y\nb: 1\n", compiled)
