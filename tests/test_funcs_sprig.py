@@ -8,25 +8,21 @@ translation, merging) directly.
 """
 from __future__ import annotations
 
-import collections
 import json
-from functools import lru_cache
 from typing import Any
 
 import pytest
 
-from injector._ext import NO_EXTENSIONS
-from injector.template import ExecError, ParseError, Template
+from injector.template import ExecError, Template
 from injector.template.funcs import merged
 from injector.template.funcs.builtins import BUILTINS
 from injector.template.funcs import sprig
 from injector.template.funcs.sprig import SPRIG
 from injector.template.values import Int64, StrList, StrMap, Stringer, from_tagged_json
-from tests.conftest import ROOT, SPEC, need_shared
+from tests.conftest import need_shared
+from tests.vectors import backend, category_counts, run_vector, vectors  # noqa: F401 (fixture)
 
 FUNCS = merged(BUILTINS, SPRIG)
-HAVE_C_SOURCE = (ROOT / "_speedups" / "_exec_c.pyx").exists()
-BACKENDS = ["python"] + (["cython"] if HAVE_C_SOURCE else [])
 
 DATA = '{"s": "Hello World", "u": "h\\u00e9llo w\\u00f6rld", "e": "", "n": null, "i": 42, "f": 3.75, "neg": -2.5, "b": true, "l": ["b", "a", "c", "a"], "nums": [3, 1, 2], "m": {"k": "v", "a": 1, "z": null}, "sm": {"$strmap": {"a": "<1>", "b": "2"}}, "i64": {"$int": 7}, "st": {"$stringer": "REDIRECT"}, "nested": {"a": {"b": {"c": "deep"}}, "x": [1, 2]}, "ml": "line1\\nline2\\n\\nline4"}'
 
@@ -239,13 +235,6 @@ GO_CASES = [
 ]
 
 
-@pytest.fixture(params=BACKENDS, scope="module")
-def backend(request):
-    if request.param == "cython" and NO_EXTENSIONS:
-        pytest.skip("INJECTOR_NO_EXTENSIONS is set")
-    return request.param
-
-
 def render(text: str, data: Any = None, backend: str | None = None) -> str:
     return Template.parse(text, name="vector", funcs=FUNCS).execute(data, backend=backend)
 
@@ -432,31 +421,13 @@ def test_matches_go_typed(text, expected, utc):
 # --------------------------------------------------------------------------- vectors
 
 
-@lru_cache(maxsize=None)
-def _sprig_vectors() -> tuple[dict, ...]:
-    if not (SPEC / "template-vectors.jsonl").exists():
-        return ()
-    with open(SPEC / "template-vectors.jsonl", encoding="utf-8") as f:
-        vecs = (json.loads(line) for line in f if line.strip())
-        return tuple(v for v in vecs if v["funcs"] == "sprig")
-
-
-def run_vector(vec: dict, backend: str) -> tuple[bool, str]:
-    data = from_tagged_json(json.loads(json.dumps(vec["data"])), vec["numbers"])
-    try:
-        tpl = Template.parse(vec["template"], name="vector", funcs=FUNCS)
-    except ParseError as e:
-        return vec.get("error_kind") == "parse", f"parse error: {e}"
-    try:
-        out = tpl.execute(data, missingkey=vec.get("missingkey"), backend=backend)
-    except ExecError as e:
-        return vec.get("error_kind") == "exec", f"exec error: {e}"
-    return "output" in vec and out == vec["output"], f"output {out!r}"
+def _sprig_vectors() -> list[dict]:
+    return vectors("sprig")
 
 
 @pytest.mark.parametrize("vec", _sprig_vectors(), ids=lambda v: v["name"])
 def test_sprig_vector(vec, backend):
-    ok, got = run_vector(vec, backend)
+    ok, got = run_vector(vec, backend, FUNCS)
     want = vec.get("output", vec.get("error"))
     assert ok, f"{vec['name']}: {vec['template']!r}\n want {want!r}\n got  {got}"
 
@@ -464,11 +435,7 @@ def test_sprig_vector(vec, backend):
 def test_sprig_vectors_summary(backend, capsys):
     need_shared("spec", "template-vectors.jsonl")
     vecs = _sprig_vectors()
-    passed: collections.Counter = collections.Counter()
-    total: collections.Counter = collections.Counter()
-    for vec in vecs:
-        total[vec["category"]] += 1
-        passed[vec["category"]] += run_vector(vec, backend)[0]
+    passed, total = category_counts(vecs, backend, lambda v: FUNCS)
     with capsys.disabled():
         print(f"\nsprig template vectors ({backend}):")
         for cat in sorted(total):

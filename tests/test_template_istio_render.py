@@ -13,18 +13,15 @@
 """
 from __future__ import annotations
 
-import collections
 import copy
 import hashlib
-import json
-from functools import lru_cache
 from typing import Any
 
 import pytest
 import yaml
 
-from injector._ext import NO_EXTENSIONS
-from tests.conftest import ROOT, SPEC, need_shared
+from tests.conftest import need_shared
+from tests.vectors import backend, category_counts, run_vector, vectors  # noqa: F401 (fixture)
 
 from injector.template.values import from_tagged_json
 
@@ -35,52 +32,19 @@ except ImportError as e:  # the engine lands in pieces; skip until it is all the
     pytest.skip(f"template engine not available: {e}", allow_module_level=True)
 
 ISTIO_CATEGORIES = ("istio-", "istio17-")
-HAVE_C_SOURCE = (ROOT / "_speedups" / "_exec_c.pyx").exists()
-BACKENDS = ["python"] + (["cython"] if HAVE_C_SOURCE else [])
-
-
-@pytest.fixture(params=BACKENDS, scope="module")
-def backend(request):
-    if request.param == "cython" and NO_EXTENSIONS:
-        pytest.skip("INJECTOR_NO_EXTENSIONS is set")
-    return request.param
-
-
-@lru_cache(maxsize=None)
-def _vectors() -> tuple[dict, ...]:
-    path = need_shared("spec", "template-vectors.jsonl")
-    with open(path, encoding="utf-8") as f:
-        return tuple(json.loads(line) for line in f if line.strip())
 
 
 def _istio_vectors() -> list[dict]:
-    if not (SPEC / "template-vectors.jsonl").exists():
-        return []
-    return [v for v in _vectors() if v["funcs"] in ("istio", "istio-1.7")]
+    return vectors("istio", "istio-1.7")
 
 
 def _data(raw: Any, numbers: str = "float64") -> Any:
     return from_tagged_json(copy.deepcopy(raw), numbers)
 
 
-def _run_vector(vec: dict, backend: str) -> tuple[bool, str]:
-    """(passed, what happened) for one vector."""
-    data = _data(vec["data"], vec["numbers"])
-    try:
-        tpl = Template.parse(vec["template"], name="vector", funcs=FUNCSETS[vec["funcs"]])
-        out = tpl.execute(data, missingkey=vec.get("missingkey") or "default", backend=backend)
-    except ParseError as e:
-        return vec.get("error_kind") == "parse", f"parse error: {e}"
-    except ExecError as e:
-        return vec.get("error_kind") == "exec", f"exec error: {e}"
-    if "output" not in vec:
-        return False, f"rendered {out!r}, Go failed: {vec['error']}"
-    return out == vec["output"], f"output differs: {out[:300]!r}"
-
-
 @pytest.mark.parametrize("vec", _istio_vectors(), ids=lambda v: v["name"])
 def test_istio_vector(vec, backend):
-    ok, what = _run_vector(vec, backend)
+    ok, what = run_vector(vec, backend, FUNCSETS[vec["funcs"]])
     assert ok, f"{vec['name']}: {what}; Go: {vec.get('output', vec.get('error'))!r}"[:2000]
 
 
@@ -88,11 +52,7 @@ def test_istio_vectors_by_category(capsys, backend):
     vecs = _istio_vectors()
     if not vecs:
         pytest.skip("template vectors not found (needs ../shared beside the checkout)")
-    total: collections.Counter = collections.Counter()
-    passed: collections.Counter = collections.Counter()
-    for vec in vecs:
-        total[vec["category"]] += 1
-        passed[vec["category"]] += _run_vector(vec, backend)[0]
+    passed, total = category_counts(vecs, backend, lambda v: FUNCSETS[v["funcs"]])
     assert all(c.startswith(ISTIO_CATEGORIES) for c in total)
     with capsys.disabled():
         print(f"\n  backend {backend}:")
@@ -151,7 +111,7 @@ def _template_129(name: str) -> str:
 
 def _render_data(vector_name: str) -> Any:
     """The tagged-JSON data of an istio-render vector (Istio's SidecarTemplateData)."""
-    for v in _vectors():
+    for v in vectors():
         if v["name"] == vector_name:
             return v["data"]
     raise LookupError(vector_name)

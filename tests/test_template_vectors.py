@@ -7,60 +7,21 @@ passed/total per category.
 """
 from __future__ import annotations
 
-import collections
-import json
-from functools import lru_cache
-from typing import Any
 
 import pytest
 
-from injector._ext import NO_EXTENSIONS
-from injector.template import ExecError, ParseError, Template
 from injector.template.funcs.builtins import BUILTINS
-from injector.template.values import from_tagged_json
-from tests.conftest import ROOT, SPEC, need_shared
+from tests.vectors import backend, category_counts, run_vector, vectors  # noqa: F401 (fixture)
 
-HAVE_C_SOURCE = (ROOT / "_speedups" / "_exec_c.pyx").exists()
-BACKENDS = ["python"] + (["cython"] if HAVE_C_SOURCE else [])
-
-
-@pytest.fixture(params=BACKENDS, scope="module")
-def backend(request):
-    if request.param == "cython" and NO_EXTENSIONS:
-        pytest.skip("INJECTOR_NO_EXTENSIONS is set")
-    return request.param
-
-
-@lru_cache(maxsize=None)
-def _vectors() -> tuple[dict, ...]:
-    path = need_shared("spec", "template-vectors.jsonl")
-    with open(path, encoding="utf-8") as f:
-        return tuple(json.loads(line) for line in f if line.strip())
 
 
 def _core() -> list[dict]:
-    if not (SPEC / "template-vectors.jsonl").exists():
-        return []
-    return [v for v in _vectors() if v["funcs"] == "core"]
-
-
-def run_vector(vec: dict, backend: str) -> tuple[bool, str]:
-    """(passed, what we produced) for one vector."""
-    data: Any = from_tagged_json(json.loads(json.dumps(vec["data"])), vec["numbers"])
-    try:
-        tpl = Template.parse(vec["template"], name="vector", funcs=BUILTINS)
-    except ParseError as e:
-        return vec.get("error_kind") == "parse", f"parse error: {e}"
-    try:
-        out = tpl.execute(data, missingkey=vec.get("missingkey"), backend=backend)
-    except ExecError as e:
-        return vec.get("error_kind") == "exec", f"exec error: {e}"
-    return "output" in vec and out == vec["output"], f"output {out!r}"
+    return vectors("core")
 
 
 @pytest.mark.parametrize("vec", _core(), ids=lambda v: v["name"])
 def test_core_vector(vec, backend):
-    ok, got = run_vector(vec, backend)
+    ok, got = run_vector(vec, backend, BUILTINS)
     want = f"output {vec['output']!r}" if "output" in vec else (
         f"{vec['error_kind']} error: {vec['error']}")
     assert ok, f"{vec['name']}: template {vec['template']!r}\n want {want}\n got  {got}"
@@ -68,11 +29,7 @@ def test_core_vector(vec, backend):
 
 def test_core_vectors_by_category(backend, capsys):
     vecs = _core() or pytest.skip("no vectors")
-    passed: collections.Counter = collections.Counter()
-    total: collections.Counter = collections.Counter()
-    for vec in vecs:
-        total[vec["category"]] += 1
-        passed[vec["category"]] += run_vector(vec, backend)[0]
+    passed, total = category_counts(vecs, backend, lambda v: BUILTINS)
     with capsys.disabled():
         print(f"\ncore template vectors ({backend}):")
         for cat in sorted(total):
