@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import argparse
 import copy
-import gc
 import importlib
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from loadtest import timing  # noqa: E402
 
 SHARED = Path(os.environ.get("INJECTOR_SHARED", ROOT.parent / "shared"))
 PODS = SHARED / "tools" / "goanchor" / "pods"
@@ -98,39 +97,8 @@ def synthesise_injected(pod: dict) -> dict:
 
 
 def medians(fns: dict, budget: float) -> dict:
-    """Median seconds per call of each function in `fns`.
-
-    Short batches (>= ~0.25 ms, so few are cut by the scheduler on a busy machine), taken
-    in turns (one batch of each function per round) until `budget` seconds per function
-    are spent. Like timeit, the cyclic GC is collected first and paused while timing.
-    """
-    gc.collect()
-    gc.disable()
-    try:
-        numbers = {name: _batch_size(fn) for name, fn in fns.items()}
-        samples: dict = {name: [] for name in fns}
-        deadline = time.perf_counter() + budget * len(fns)
-        while time.perf_counter() < deadline or min(map(len, samples.values())) < 11:
-            for name, fn in fns.items():
-                number = numbers[name]
-                start = time.perf_counter()
-                for _ in range(number):
-                    fn()
-                samples[name].append((time.perf_counter() - start) / number)
-        return {name: statistics.median(values) for name, values in samples.items()}
-    finally:
-        gc.enable()
-
-
-def _batch_size(fn) -> int:
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        if time.perf_counter() - start >= 0.00025:
-            return number
-        number *= 2
+    """Median seconds per call (batches of >= 0.25 ms, at least 11 per function)."""
+    return timing.medians(fns, budget, batch_seconds=0.00025, min_samples=11)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,18 +21,17 @@ text/template on the same render.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from loadtest import timing  # noqa: E402
 
 SHARED = Path(os.environ.get("INJECTOR_SHARED", ROOT.parent / "shared"))
 CONFORMANCE = SHARED / "conformance"
@@ -88,37 +87,9 @@ def run_goanchor(templates: list[str], shapes: list[str], benchtime: str) -> dic
     return figures
 
 
-def medians(fns: dict[str, Callable[[], Any]], budget: float) -> dict[str, float]:
-    """Median seconds per call of each function: batches of >= ~1 ms taken in turns
-    (one batch of each per round) until `budget` seconds per function are spent; the
-    cyclic GC is collected first and paused while timing."""
-    gc.collect()
-    gc.disable()
-    try:
-        numbers = {name: _batch_size(fn) for name, fn in fns.items()}
-        samples: dict[str, list[float]] = {name: [] for name in fns}
-        deadline = time.perf_counter() + budget * len(fns)
-        while time.perf_counter() < deadline or min(map(len, samples.values())) < 15:
-            for name, fn in fns.items():
-                number = numbers[name]
-                start = time.perf_counter()
-                for _ in range(number):
-                    fn()
-                samples[name].append((time.perf_counter() - start) / number)
-        return {name: statistics.median(values) for name, values in samples.items()}
-    finally:
-        gc.enable()
-
-
-def _batch_size(fn: Callable[[], Any]) -> int:
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        if time.perf_counter() - start >= 0.001:
-            return number
-        number *= 2
+def medians(fns: dict, budget: float) -> dict:
+    """Median seconds per call (batches of >= 1 ms, at least 15 per function)."""
+    return timing.medians(fns, budget, batch_seconds=0.001, min_samples=15)
 
 
 def main(argv: list[str] | None = None) -> int:
