@@ -325,7 +325,9 @@ class _Lexer:
         self.emit(typ)
         return self.lex_inside
 
-    def lex_quote(self):
+    def _scan_quoted(self, quote: str, token: int, what: str):
+        """Scan to the closing `quote`, honouring backslash escapes; a newline or the end
+        of the text before it is Go's "unterminated ..." error."""
         t = self.text
         while True:
             c = t[self.pos] if self.pos < self.n else ""
@@ -335,15 +337,18 @@ class _Lexer:
                 self.pos += 1
                 if c2 != "" and c2 != "\n":
                     continue
-                self.error("unterminated quoted string")
+                self.error(f"unterminated {what}")
                 return None
             if c == "" or c == "\n":
-                self.error("unterminated quoted string")
+                self.error(f"unterminated {what}")
                 return None
-            if c == '"':
+            if c == quote:
                 break
-        self.emit(STRING)
+        self.emit(token)
         return self.lex_inside
+
+    def lex_quote(self):
+        return self._scan_quoted('"', STRING, "quoted string")
 
     def lex_raw_quote(self):
         x = self.text.find("`", self.pos)
@@ -355,24 +360,7 @@ class _Lexer:
         return self.lex_inside
 
     def lex_char(self):
-        t = self.text
-        while True:
-            c = t[self.pos] if self.pos < self.n else ""
-            self.pos += 1
-            if c == "\\":
-                c2 = t[self.pos] if self.pos < self.n else ""
-                self.pos += 1
-                if c2 != "" and c2 != "\n":
-                    continue
-                self.error("unterminated character constant")
-                return None
-            if c == "" or c == "\n":
-                self.error("unterminated character constant")
-                return None
-            if c == "'":
-                break
-        self.emit(CHARCONST)
-        return self.lex_inside
+        return self._scan_quoted("'", CHARCONST, "character constant")
 
     def _accept(self, chars: str) -> bool:
         if self.pos < self.n and self.text[self.pos] in chars:
