@@ -14,6 +14,9 @@ EXTENSIONS = {
     "_speedups/_exec_c.pyx": "injector.template._exec_c",
     "_speedups/_jsondiff_c.pyx": "injector._jsondiff_c",
     "_speedups/_yamlfast_c.pyx": "injector._yamlfast_c",
+    "_speedups/_k8stypes_c.pyx": "injector._k8stypes_c",
+    "_speedups/_templatedata_c.pyx": "injector._templatedata_c",
+    "_speedups/_merge_c.pyx": "injector._merge_c",
 }
 
 

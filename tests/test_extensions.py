@@ -20,6 +20,9 @@ SPEEDUPS = [
     ("injector.jsondiff", "injector._jsondiff_c", "_speedups/_jsondiff_c.pyx"),
     ("injector.template._exec", "injector.template._exec_c", "_speedups/_exec_c.pyx"),
     ("injector.yamlfast", "injector._yamlfast_c", "_speedups/_yamlfast_c.pyx"),
+    ("injector.k8stypes", "injector._k8stypes_c", "_speedups/_k8stypes_c.pyx"),
+    ("injector.templatedata", "injector._templatedata_c", "_speedups/_templatedata_c.pyx"),
+    ("injector.merge", "injector._merge_c", "_speedups/_merge_c.pyx"),
 ]
 
 
