@@ -449,3 +449,50 @@ def test_two_workers_serve_and_share_metrics(tmp_path, ca):
         assert count == 20
     finally:
         assert s.stop() == 0
+
+
+def _worker_connections(parent: int, port: int) -> dict[int, int]:
+    """Established connections to `port` held by each child of `parent` (read from /proc)."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "01":  # 01: ESTABLISHED
+                established.add(f[9])  # socket inode
+    counts = {}
+    for child in Path(f"/proc/{parent}/task/{parent}/children").read_text().split():
+        n = 0
+        for fd in Path(f"/proc/{child}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in established:
+                n += 1
+        counts[int(child)] = n
+    return counts
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_workers_share_keep_alive_connections(tmp_path, ca):
+    """A burst of keep-alive connections right after start is spread over the workers
+    (the apiserver keeps its connections: one worker holding all of them is the whole load)."""
+    s = Server(tmp_path, ca, workers=2)
+    clients = []
+    try:
+        for _ in range(16):
+            c = s.client()
+            assert post(c, REVIEW).json()["response"]["allowed"] is True
+            clients.append(c)
+        counts = _worker_connections(s.proc.pid, s.port)
+        busy = sorted(n for n in counts.values() if n)
+        assert sum(busy) == 16, counts
+        assert len(busy) == 2, f"connections per worker: {counts}"
+    finally:
+        for c in clients:
+            c.close()
+        assert s.stop() == 0

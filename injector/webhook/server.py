@@ -1,8 +1,12 @@
 """Run the webhook on Hypercorn: TLS with ALPN (h2, http/1.1), workers, reload, drain.
 
 Each worker process loads and compiles the config before it starts accepting, so a worker
-is warm when it serves its first pod. The parent only owns the listening sockets and
-forwards SIGTERM; each worker then drains: it stops accepting, closes idle keep-alive
+is warm when it serves its first pod. With several workers each one then opens its own
+listening socket on the parent's address with SO_REUSEPORT, so the kernel spreads new
+connections over the workers: with one shared socket the first worker to wake accepts a
+whole burst of connections, and as the apiserver keeps them alive, one worker did all the
+work while the others idled. The parent only binds (to reserve the port and fail early)
+and forwards SIGTERM; each worker then drains: it stops accepting, closes idle keep-alive
 connections (Hypercorn does on shutdown), and answers requests in flight with
 `Connection: close` (HTTP/1.1) before exiting.
 """
@@ -16,6 +20,7 @@ import signal
 import ssl
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +38,8 @@ log = logging.getLogger("injector.serve")
 # Hypercorn ends a connection after 1000 requests by default; the apiserver then pays a TLS
 # handshake, and over HTTP/2 requests in flight on the closing connection can fail.
 UNLIMITED_REQUESTS = 2**62
+# How long a warm worker waits for the others before it listens anyway.
+WARM_WAIT = 60.0
 
 
 @dataclass
@@ -127,10 +134,18 @@ def ensure_certificate(options: ServeOptions) -> Path | None:
     return paths["ca"]
 
 
-async def _worker_main(options: ServeOptions, config: _Config, sockets: Any) -> None:
+async def _worker_main(options: ServeOptions, config: _Config, sockets: Any, warm: Any = None) -> None:
     state = State()
     loader = _import(options.runtime_loader)
     runtime, watched = loader(options)
+    if sockets is None:  # one of several workers: join the SO_REUSEPORT group, warm
+        # and together: a worker listening alone would get every early keep-alive
+        # connection for good. A worker that never gets warm does not hold the rest.
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, warm.wait, WARM_WAIT)
+        except threading.BrokenBarrierError:
+            log.warning("not every worker was warm within %.0f s; listening anyway", WARM_WAIT)
+        sockets = config.create_sockets()
     state.runtime = runtime
     metrics.CONFIG_LOADED.set_to_current_time()
     state.certs_loaded = True  # TLS files are loaded by Hypercorn before it accepts
@@ -179,7 +194,7 @@ async def _worker_main(options: ServeOptions, config: _Config, sockets: Any) -> 
         state.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_worker(options: ServeOptions, config: _Config, sockets: Any) -> None:
+def _run_worker(options: ServeOptions, config: _Config, sockets: Any, warm: Any = None) -> None:
     logs.setup(options.log_level)
     try:
         import uvloop
@@ -188,7 +203,12 @@ def _run_worker(options: ServeOptions, config: _Config, sockets: Any) -> None:
     except ImportError:
         runner = asyncio.Runner()
     with runner:
-        runner.run(_worker_main(options, config, sockets))
+        runner.run(_worker_main(options, config, sockets, warm))
+
+
+def _bind_string(sock: Any) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def serve(options: ServeOptions) -> int:
@@ -211,8 +231,16 @@ def serve(options: ServeOptions) -> int:
         _run_worker(options, config, sockets)
         return 0
 
+    # Workers bind the address the parent got (its port may have been 0) themselves.
+    secure = [_bind_string(s) for s in sockets.secure_sockets]
+    plain = [_bind_string(s) for s in sockets.insecure_sockets]
+    if config.ssl_enabled:
+        config.bind, config.insecure_bind = secure, plain
+    else:
+        config.bind = plain
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_run_worker, args=(options, config, sockets), daemon=False)
+    warm = ctx.Barrier(options.workers)
+    procs = [ctx.Process(target=_run_worker, args=(options, config, None, warm), daemon=False)
              for _ in range(options.workers)]
     for p in procs:
         p.start()
