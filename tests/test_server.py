@@ -53,7 +53,8 @@ def write_cert(ca: trustme.CA, directory: Path) -> tuple[Path, Path]:
 
 
 class Server:
-    def __init__(self, tmp: Path, ca: trustme.CA, *extra: str, workers: int = 1):
+    def __init__(self, tmp: Path, ca: trustme.CA, *extra: str, workers: int = 1,
+                 main: tuple[str, ...] = ("-m", "injector", "serve")):
         self.port = free_port()
         self.tmp = tmp
         self.cert, self.key = write_cert(ca, tmp / "certs")
@@ -63,7 +64,7 @@ class Server:
         self.log = open(tmp / "server.log", "wb")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "injector", "serve", "--host", "127.0.0.1",
+            [sys.executable, *main, "--host", "127.0.0.1",
              "--port", str(self.port), "--tls-cert", str(self.cert), "--tls-key", str(self.key),
              "--reload-interval", "0.1", "--workers", str(workers), "--graceful-timeout", "5",
              *extra],
@@ -479,9 +480,12 @@ def _worker_connections(parent: int, port: int) -> dict[int, int]:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_workers_share_keep_alive_connections(tmp_path, ca):
-    """A burst of keep-alive connections right after start is spread over the workers
-    (the apiserver keeps its connections: one worker holding all of them is the whole load)."""
-    s = Server(tmp_path, ca, workers=2)
+    """Keep-alive connections made as soon as the server is ready are spread over the
+    workers, even when one worker got warm long before the other (the apiserver keeps its
+    connections: one worker holding all of them does the whole load)."""
+    marker = tmp_path / "marker"
+    marker.mkdir()
+    s = Server(tmp_path, ca, workers=2, main=("-m", "tests.slow_worker", str(marker)))
     clients = []
     try:
         for _ in range(16):
