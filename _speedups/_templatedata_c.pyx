@@ -41,18 +41,19 @@ cdef object _py_strmap = _twin._strmap
 cdef object _py_port_struct = _twin.port_struct
 
 cdef enum:
-    SMALL = 1024     # Int64(0) .. Int64(SMALL - 1) are shared: ints are immutable
     MAX_FIELDS = 64  # fields of one struct table
 
-cdef list _SMALL_INT64 = [_Int64(i) for i in range(SMALL)]
+# the twin's shared Int64(0) .. Int64(_N_SMALL - 1)
+cdef tuple _SMALL_INT64 = _twin._SMALL_INT64
+cdef long _N_SMALL = len(_SMALL_INT64)
 
 
 cdef inline object _int64(object v):
     """Int64 of an exact int."""
     cdef int overflow = 0
     cdef long n = PyLong_AsLongAndOverflow(v, &overflow)
-    if overflow == 0 and 0 <= n < SMALL:
-        return <object>PyList_GET_ITEM(_SMALL_INT64, n)
+    if overflow == 0 and 0 <= n < _N_SMALL:
+        return <object>PyTuple_GET_ITEM(_SMALL_INT64, n)
     return _Int64(v)
 
 
@@ -283,7 +284,7 @@ cdef list _list_of(object items, bint containers):
 
 # ContainerPort: the twin's (Go name, json tag, json name, zero) rows
 cdef tuple _PORT_FIELDS = _twin._PORT_FIELDS
-cdef dict _PORT_INDEX = {f[0]: i for i, f in enumerate(_PORT_FIELDS)}
+cdef dict _PORT_INDEX = _twin._PORT_INDEX
 cdef str _PORT_TYPE = _twin._PORT_TYPE
 cdef Py_ssize_t _N_PORT = len(_PORT_FIELDS)
 cdef list _PORT_INT = [isinstance(f[3], _Int64) for f in _PORT_FIELDS]

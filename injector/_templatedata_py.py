@@ -73,14 +73,21 @@ _PORT_FIELDS = (
     ("HostIP", "hostIP,omitempty", "hostIP", ""),
 )
 _PORT_TYPE = "v1.ContainerPort"
+_PORT_INDEX = {go: i for i, (go, _tag, _js, _zero) in enumerate(_PORT_FIELDS)}
 _STRMAP_FIELDS = {"labels", "annotations", "nodeSelector"}
 # Fields whose value is a list of structs converted by their own table.
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 _PORT_LISTS = ("ports",)
 
+# Int64(0) .. Int64(1023), shared: ints are immutable, and building an Int64 costs more
+# than the rest of an integer's conversion.
+_SMALL_INT64 = tuple(Int64(i) for i in range(1024))
+_N_SMALL = len(_SMALL_INT64)
+
 _NAME_MEMO: dict[str, str] = {}
 _NAME_MEMO_MAX = 8192  # field names repeat; user map keys are bounded here
 _MISSING = object()
+_new_struct = object.__new__
 
 
 def go_name(json_name: str) -> str:
@@ -103,7 +110,7 @@ def go_value(v: Any) -> Any:
     if t is list:
         return [x if type(x) is str else (_go_map(x) if type(x) is dict else go_value(x)) for x in v]
     if t is int:
-        return Int64(v)
+        return _SMALL_INT64[v] if 0 <= v < _N_SMALL else Int64(v)
     # subclasses and anything else: the general rules
     if isinstance(v, dict):
         return {go_name(k): go_value(x) for k, x in v.items()}
@@ -117,14 +124,23 @@ def go_value(v: Any) -> Any:
 
 
 def _go_map(v: dict) -> dict:
-    # hot: every env var of every container passes here
+    # hot: every env var and probe of every container passes here; the common types are
+    # go_value's, inline
     memo = _NAME_MEMO
     out = {}
     for k, x in v.items():
         name = memo.get(k)
         if name is None:
             name = go_name(k)
-        out[name] = x if type(x) is str else go_value(x)
+        t = type(x)
+        if t is str:
+            out[name] = x
+        elif t is dict:
+            out[name] = _go_map(x)
+        elif t is int:
+            out[name] = _SMALL_INT64[x] if 0 <= x < _N_SMALL else Int64(x)
+        else:
+            out[name] = go_value(x)
     return out
 
 
@@ -197,11 +213,18 @@ def port_struct(p: Any) -> GoStruct:
     for go, tag, js, zero in _PORT_FIELDS:
         v = p.get(js, zero) if isinstance(p, dict) else zero
         if isinstance(zero, Int64):
-            v = Int64(int(v or 0))
+            v = int(v or 0)
+            v = _SMALL_INT64[v] if 0 <= v < _N_SMALL else Int64(v)
         elif v is None:
             v = zero
         fields.append((go, tag, v))
-    return GoStruct(fields, type_name=_PORT_TYPE)
+    # GoStruct(fields, type_name=_PORT_TYPE) without running its __init__ (a third of the
+    # cost of a port): the same slots, set as it sets them (tests compare the two)
+    s = _new_struct(GoStruct)
+    s.fields = fields
+    s._index = _PORT_INDEX.copy()
+    s.type_name = _PORT_TYPE
+    return s
 
 
 def _ports(ps: Any) -> list:

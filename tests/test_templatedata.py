@@ -383,6 +383,18 @@ def test_known_shapes(td):
     assert spec["NodeSelector"].nil and spec["SecurityContext"] is None
 
 
+@pytest.mark.parametrize("port", [
+    {"containerPort": 80, "name": "http"}, {}, None, "p",
+    {"hostPort": 2**70, "containerPort": 1023, "protocol": "UDP", "hostIP": "h"},
+])
+def test_port_struct_as_the_constructor_makes_it(td, port):
+    # both backends skip GoStruct.__init__ for speed: every slot must still be what it sets
+    got = td.port_struct(port)
+    check_port(got, port, "port")
+    assert dump(got) == dump(GoStruct(list(got.fields), type_name="v1.ContainerPort"))
+    assert td.port_struct(port)._index is not got._index
+
+
 def test_not_plain_json(td):
     """Subclasses and other Python values follow the reference's general rules."""
     gs = GoStruct([("A", "a", 1)])
