@@ -52,7 +52,7 @@ cdef struct Path:
     Py_ssize_t index
 
 cdef enum:
-    MAX_FIELDS = 128
+    MAX_FIELDS = 64  # more than any struct has (checked when the tables are built)
 
 cdef object _EMPTY = object()  # marker: a zero value that omitempty drops
 cdef object _EMPTY_LIST = object()  # marker: an empty but non-nil slice

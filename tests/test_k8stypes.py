@@ -1,14 +1,27 @@
-"""k8stypes: Kubernetes objects after a round trip through their Go structs."""
+"""k8stypes: Kubernetes objects after a round trip through their Go structs.
+
+Every test runs on both backends (the `normalize` fixture); tests/test_k8stypes_backends.py
+checks they agree on the corpora and on mutated objects.
+"""
 from __future__ import annotations
 
+import importlib
 import os
 import re
 
 import pytest
 
 from injector import goyaml, k8stypes
-from injector.k8stypes import K8sTypeError, normalize, root_type
+from injector._ext import NO_EXTENSIONS
+from injector.k8stypes import K8sTypeError, root_type
 from tests.conftest import CONFORMANCE, need_shared
+
+
+@pytest.fixture(params=["injector._k8stypes_py", "injector._k8stypes_c"], ids=["py", "c"], scope="module")
+def normalize(request):
+    if request.param.endswith("_c") and NO_EXTENSIONS:
+        pytest.skip("INJECTOR_NO_EXTENSIONS is set")
+    return importlib.import_module(request.param).normalize  # ImportError: build the extension
 
 
 def _deployment(**spec_extra):
@@ -24,7 +37,7 @@ def _deployment(**spec_extra):
     }
 
 
-def test_struct_fields_always_written_and_zero_fields_dropped():
+def test_struct_fields_always_written_and_zero_fields_dropped(normalize):
     out = normalize(_deployment(paused=False, minReadySeconds=0, replicas=0, bogus=1))
     assert out["status"] == {}
     assert out["metadata"] == {"name": "d", "creationTimestamp": None}
@@ -37,7 +50,7 @@ def test_struct_fields_always_written_and_zero_fields_dropped():
     assert spec["template"]["metadata"] == {"creationTimestamp": None}
 
 
-def test_creation_timestamp_option_and_time_format():
+def test_creation_timestamp_option_and_time_format(normalize):
     out = normalize(_deployment(), omit_creation_timestamp=True)
     assert "creationTimestamp" not in out["metadata"]
     obj = _deployment()
@@ -55,21 +68,21 @@ def test_creation_timestamp_option_and_time_format():
     ("0001-01-01T00:00:00Z", None),  # the zero time.Time
     (None, None),
 ])
-def test_metav1_time(given, expected):
+def test_metav1_time(normalize, given, expected):
     obj = _deployment()
     obj["metadata"]["creationTimestamp"] = given
     assert normalize(obj)["metadata"]["creationTimestamp"] == expected
 
 
 @pytest.mark.parametrize("bad", ["", "2020-01-02 03:04:05Z", "2020-13-01T00:00:00Z", "2020-01-02", 5])
-def test_metav1_time_errors(bad):
+def test_metav1_time_errors(normalize, bad):
     obj = _deployment()
     obj["metadata"]["creationTimestamp"] = bad
     with pytest.raises(K8sTypeError, match="creationTimestamp"):
         normalize(obj)
 
 
-def test_non_omitempty_fields_print_zero_values():
+def test_non_omitempty_fields_print_zero_values(normalize):
     pod = {"apiVersion": "v1", "kind": "Pod", "spec": {}}
     out = normalize(pod)
     assert out["spec"] == {"containers": None}  # `json:"containers"` with a nil slice
@@ -86,7 +99,7 @@ def test_non_omitempty_fields_print_zero_values():
     assert c["env"] == [{"name": "E", "valueFrom": {"fieldRef": {"fieldPath": ""}}}]
 
 
-def test_empty_collections_and_pointers():
+def test_empty_collections_and_pointers(normalize):
     pod = {"apiVersion": "v1", "kind": "Pod", "spec": {
         "containers": [], "volumes": [], "nodeSelector": {},
         "securityContext": {}, "automountServiceAccountToken": False,
@@ -103,7 +116,7 @@ def test_empty_collections_and_pointers():
         {"name": "c", "configMap": {"name": "cm", "defaultMode": 420, "optional": False}}]
 
 
-def test_quantities_int_or_string_and_string_conversion():
+def test_quantities_int_or_string_and_string_conversion(normalize):
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": {"v": 1, "b": True, "f": 1.5}},
            "spec": {"containers": [{
                "name": "c", "args": [1, "x", False],
@@ -123,7 +136,7 @@ def test_quantities_int_or_string_and_string_conversion():
     assert c["env"][0]["valueFrom"]["resourceFieldRef"] == {"resource": "limits.cpu", "divisor": "0"}
 
 
-def test_decode_errors_name_the_field():
+def test_decode_errors_name_the_field(normalize):
     bad = {"apiVersion": "v1", "kind": "Pod",
            "spec": {"containers": [{"name": "c", "ports": [{"containerPort": "80"}]}]}}
     with pytest.raises(K8sTypeError, match=r"containers\[0\]\.ports\[0\]\.containerPort"):
@@ -137,14 +150,30 @@ def test_decode_errors_name_the_field():
         normalize({"apiVersion": "v1", "kind": "Service"})
 
 
-def test_case_insensitive_field_names_like_encoding_json():
+def test_case_insensitive_field_names_like_encoding_json(normalize):
     out = normalize({"apiVersion": "v1", "kind": "Pod",
                      "Metadata": {"Name": "p"}, "spec": {"Containers": [{"NAME": "c"}]}})
     assert out["metadata"]["name"] == "p"
     assert out["spec"]["containers"] == [{"name": "c", "resources": {}}]
 
 
-def test_root_types_by_group_and_kind():
+def test_keys_come_out_in_go_field_order(normalize):
+    # given fields and always-written absent ones interleave in struct field order
+    container = {"workingDir": "/w", "Stdin": True, "ports": [{"protocol": "TCP", "containerPort": 1}],
+                 "image": "i", "args": ["a"]}
+    out = normalize({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [container]}})
+    c = out["spec"]["containers"][0]
+    assert list(c) == ["args", "image", "name", "ports", "resources", "stdin", "workingDir"]
+    assert list(c["ports"][0]) == ["containerPort", "protocol"]
+    assert list(out) == ["apiVersion", "kind", "metadata", "spec", "status"]
+    assert list(out["spec"]) == ["containers"]
+    dep = normalize({"kind": "Deployment", "apiVersion": "apps/v1", "spec": {"template": {}, "replicas": 1}})
+    assert list(dep["spec"]) == ["replicas", "selector", "strategy", "template"]
+    assert list(dep["metadata"]) == ["creationTimestamp"]
+
+
+def test_root_types_by_group_and_kind(normalize):
+    root_type = importlib.import_module(normalize.__module__).root_type
     assert root_type({"apiVersion": "apps/v1beta1", "kind": "Deployment"}) == "Deployment"
     assert root_type({"apiVersion": "extensions/v1beta1", "kind": "DaemonSet"}) == "DaemonSet"
     assert root_type({"apiVersion": "batch/v2alpha1", "kind": "CronJob"}) == "CronJob"
@@ -154,7 +183,7 @@ def test_root_types_by_group_and_kind():
     assert root_type(["not", "an", "object"]) is None
 
 
-def test_list_items_by_kind():
+def test_list_items_by_kind(normalize):
     lst = {"apiVersion": "v1", "kind": "List", "items": [
         {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"x": 1}},
         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": []}},
@@ -165,7 +194,7 @@ def test_list_items_by_kind():
     assert out["items"][1]["status"] == {}
 
 
-def test_deployment_config():
+def test_deployment_config(normalize):
     dc = {"apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig", "metadata": {"name": "x"},
           "spec": {"replicas": 2, "paused": False, "strategy": {"type": "Rolling"},
                    "triggers": [{"type": "ConfigChange"}]}}
@@ -183,7 +212,7 @@ def test_schema_references_resolve():
     assert k8stypes.SCHEMA["DeploymentSpec"]["replicas"] == (("ptr", ("int",)), True)
 
 
-def test_legacy_kubernetes_118_field_set():
+def test_legacy_kubernetes_118_field_set(normalize):
     sts = {"apiVersion": "apps/v1", "kind": "StatefulSet",
            "metadata": {"name": "s", "clusterName": "c"},
            "spec": {"minReadySeconds": 5, "template": {"spec": {"containers": [
@@ -201,7 +230,7 @@ def test_legacy_kubernetes_118_field_set():
     assert normalize(sts)["metadata"]["clusterName"] == "c"  # legacy follows creationTimestamp
 
 
-def test_as_type_decodes_any_kind_into_the_named_struct():
+def test_as_type_decodes_any_kind_into_the_named_struct(normalize):
     rc = {"apiVersion": "v1", "kind": "ReplicationController",
           "spec": {"replicas": 3, "selector": {"app": "nginx"}, "template": {}}}
     out = normalize(rc, as_type="Deployment")
@@ -213,7 +242,7 @@ def test_as_type_decodes_any_kind_into_the_named_struct():
         normalize(rc, as_type="NoSuchType")
 
 
-def test_webhook_goldens_are_fixed_points_as_deployments():
+def test_webhook_goldens_are_fixed_points_as_deployments(normalize):
     need_shared("conformance")
     total = fixed = 0
     for path in sorted(CONFORMANCE.glob("istio-1.7.3/webhook/*.injected")):
@@ -232,7 +261,7 @@ def _documents(path):
     return [goyaml.load(d) for d in goyaml.split_documents(path.read_text())]
 
 
-def test_goldens_are_fixed_points():
+def test_goldens_are_fixed_points(normalize):
     need_shared("conformance")
     total = fixed = 0
     for path in sorted(CONFORMANCE.glob("*/inject/*.injected")):
@@ -277,7 +306,7 @@ def _diff(a, b, path, out):
         out.append(path)
 
 
-def test_inputs_normalise_like_the_goldens():
+def test_inputs_normalise_like_the_goldens(normalize):
     need_shared("conformance")
     total = agree = changed = 0
     problems = []
