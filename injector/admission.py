@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import orjson
 
+from injector import rendercache
 from injector.jsondiff import diff
 from injector.podcheck import PodShapeError
 
@@ -48,15 +49,17 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# (pod, request) -> (mutated pod or None when skipped, reason code, message)
+# (pod, request) -> (mutated pod or None when skipped, reason code, message). It may also
+# have `answer_key(pod, request) -> bytes | None` (see injector.pipeline.PodInjector): a key
+# of every input of the answer, under which the answer is cached.
 PodInjector = Callable[[dict, dict], "tuple[dict | None, str, str]"]
 
 
 def _response(api_version: str, uid: str, allowed: bool, *, message: str = "",
-              patch: bytes | None = None, code: int | None = None) -> bytes:
+              patch_b64: str | None = None, code: int | None = None) -> bytes:
     resp: dict[str, Any] = {"uid": uid, "allowed": allowed}
-    if patch is not None:
-        resp["patch"] = base64.b64encode(patch).decode("ascii")
+    if patch_b64 is not None:
+        resp["patch"] = patch_b64
         resp["patchType"] = "JSONPatch"
     if message:
         status: dict[str, Any] = {"message": message}
@@ -187,6 +190,15 @@ def review(
         return Outcome(200, _response(api_version, uid, True), "skipped", "not-a-pod", msg)
 
     namespace, name = _pod_identity(obj, request)
+    # The second pod of a ReplicaSet: the same inputs give the same answer (see
+    # injector.pipeline.PodInjector.answer_key), so skip policy, injection and the diff.
+    answer_key = getattr(inject, "answer_key", None)
+    key = answer_key(obj, request) if answer_key is not None else None
+    hit = rendercache.lookup_answer(key)
+    if hit is not None:
+        result, reason, message, patch_b64, ops = hit
+        return Outcome(200, _response(api_version, uid, True, patch_b64=patch_b64), result,
+                       reason, message, namespace, name, patch_ops=ops)
     try:
         mutated, reason, message = inject(obj, request)
     except Exception as e:  # the pod must get an answer whatever broke
@@ -204,6 +216,7 @@ def review(
                        "failed", type(e).__name__, message, namespace, name)
 
     if mutated is None:
+        rendercache.store_answer(key, ["skipped", reason, message, None, 0])
         return Outcome(200, _response(api_version, uid, True), "skipped", reason, message,
                        namespace, name)
 
@@ -217,5 +230,7 @@ def review(
         allowed = failure_policy == "allow"
         return Outcome(200, _response(api_version, uid, allowed, message=message, code=400),
                        "failed", "patch", message, namespace, name)
-    return Outcome(200, _response(api_version, uid, True, patch=patch), "injected", reason,
+    patch_b64 = base64.b64encode(patch).decode("ascii")
+    rendercache.store_answer(key, ["injected", reason, message, patch_b64, len(ops)])
+    return Outcome(200, _response(api_version, uid, True, patch_b64=patch_b64), "injected", reason,
                    message, namespace, name, patch_ops=len(ops))

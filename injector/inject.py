@@ -1093,7 +1093,7 @@ def inject_pod(
     # result: the key is the pod and every other input, cluster facts included.
     key = pod_bytes = None
     if rendercache.enabled():
-        facts = _cluster_inputs(pod, settings, namespace, mode)
+        facts = cluster_inputs(pod, settings, namespace, mode)
         pod_bytes = rendercache.pod_json(pod)
         if facts is not None and pod_bytes is not None:
             key = rendercache.make_key(settings, "pod", [
@@ -1113,7 +1113,7 @@ def inject_pod(
     return result
 
 
-def _cluster_inputs(pod: dict, settings, namespace: str | None, mode: str) -> list | None:
+def cluster_inputs(pod: dict, settings, namespace: str | None, mode: str) -> list | None:
     """What injection reads from outside the pod and the Settings (live cluster facts), or
     None when the result must not be cached (inputs we do not key on)."""
     if not isinstance(pod, dict) or not isinstance(getattr(settings, "env", None), dict):

@@ -9,11 +9,13 @@ Settings' generation, unique per loaded config: a reload never meets old entries
 Keys are compared byte for byte (a dict lookup), so two pods whose template-visible
 inputs differ can never share an entry: no hash collisions.
 
-Two levels: `CACHE` holds rendered-and-parsed overlays (any pod whose template inputs
+Three levels: `CACHE` holds rendered-and-parsed overlays (any pod whose template inputs
 match); `RESULTS` holds whole injections of byte-identical pods with identical request
-and live-cluster inputs (see `injector.inject.inject_pod`). Entries are orjson bytes:
-immutable while cached, and every hit gets fresh objects (callers mutate what they
-merge).
+and live-cluster inputs (see `injector.inject.inject_pod`); `ANSWERS` holds the webhook's
+answer itself (outcome and JSON Patch) under the same kind of key, so the second pod of a
+ReplicaSet skips policy, injection and the diff (see `injector.admission.review`).
+Entries are orjson bytes: immutable while cached, and every hit gets fresh objects
+(callers mutate what they merge).
 
 Not cached: templates that call functions whose result is not a function of their
 arguments (`now`, `rand*`, `uuidv4`, key generation, ...); templates that parse text at run
@@ -21,9 +23,9 @@ time (`render`, `tpl`) when that text could come from the pod; values orjson can
 round-trip exactly (NaN, huge integers, subclasses).
 
 Each level is a bounded LRU (INJECTOR_RENDER_CACHE_SIZE entries, default 512, and
-INJECTOR_RENDER_CACHE_BYTES, default 16 MiB); INJECTOR_NO_RENDER_CACHE=1 turns both off.
-`hits`/`misses` of `CACHE` count renders avoided/done (a whole-injection hit counts as a
-hit); `on_hit`/`on_miss` hooks let the webhook's Prometheus counters follow
+INJECTOR_RENDER_CACHE_BYTES, default 16 MiB); INJECTOR_NO_RENDER_CACHE=1 turns all off.
+`hits`/`misses` of `CACHE` count renders avoided/done (a whole-injection or answer hit
+counts as a hit); `on_hit`/`on_miss` hooks let the webhook's Prometheus counters follow
 (`injector_render_cache_{hits,misses}_total`).
 """
 from __future__ import annotations
@@ -125,6 +127,9 @@ CACHE = RenderCache()
 # and every other input of inject_pod; its hits count as render-cache hits (a render
 # avoided), its misses are not counted (the render lookup that follows counts).
 RESULTS = RenderCache()
+# Webhook answers (outcome + patch) of byte-identical pods: keyed by the pod and every other
+# input of the answer; hits count as render-cache hits, misses are not counted.
+ANSWERS = RenderCache()
 _ENABLED = not os.environ.get("INJECTOR_NO_RENDER_CACHE")
 
 
@@ -140,9 +145,10 @@ def set_enabled(on: bool) -> None:
 
 
 def clear() -> None:
-    """Forget every entry (both levels)."""
+    """Forget every entry (every level)."""
     CACHE.clear()
     RESULTS.clear()
+    ANSWERS.clear()
 
 
 # ------------------------------------------------------------------ per-Settings facts
@@ -292,3 +298,21 @@ def store_result(key: bytes | None, value: Any) -> None:
     except TypeError:
         return
     RESULTS.put(key, raw)
+
+
+def lookup_answer(key: bytes | None) -> list | None:
+    """A cached webhook answer `[result, reason, message, patch_base64 | None, ops]` or None;
+    a hit counts as a render hit."""
+    if key is None:
+        return None
+    raw = ANSWERS.get(key, count=False)
+    if raw is None:
+        return None
+    CACHE.count_hit()
+    return orjson.loads(raw)
+
+
+def store_answer(key: bytes | None, value: list) -> None:
+    """Cache a webhook answer (strings, integers and None only: orjson gives it back exactly)."""
+    if key is not None:
+        ANSWERS.put(key, orjson.dumps(value))

@@ -333,3 +333,79 @@ def test_admission_patch_of_a_big_pod_applies_to_the_reference():
         out = review(body, inject_fn)
         ops = orjson.loads(base64.b64decode(orjson.loads(out.body)["response"]["patch"]))
         assert jsonpatch.apply_patch(copy.deepcopy(pod), ops) == want
+
+
+# ------------------------------------------------------------------ answer level (the webhook)
+
+def _answer(s: Settings, pod: dict, uid: str = "u1", namespace: str = "ns", envs: dict | None = None,
+            api_version: str = "admission.k8s.io/v1"):
+    import orjson
+
+    from injector.admission import review
+    from injector.pipeline import pod_injector_factory
+
+    body = orjson.dumps({"apiVersion": api_version, "kind": "AdmissionReview",
+                         "request": {"uid": uid, "namespace": namespace, "object": pod}})
+    out = review(body, pod_injector_factory(s)(envs or {}))
+    return out, orjson.loads(out.body)
+
+
+@pytest.mark.parametrize("config", [MODERN, LEGACY], ids=["modern", "legacy"])
+def test_second_pod_gets_the_cached_answer_with_its_own_uid(config):
+    s = _settings(config)
+    first, doc1 = _answer(s, _pod(), uid="u1")
+    hits = rendercache.CACHE.hits
+    second, doc2 = _answer(s, _pod(), uid="u2", api_version="admission.k8s.io/v1beta1")
+    assert len(rendercache.ANSWERS) == 1 and rendercache.CACHE.hits == hits + 1
+    assert doc2["response"]["uid"] == "u2" and doc2["apiVersion"] == "admission.k8s.io/v1beta1"
+    assert doc2["response"]["patch"] == doc1["response"]["patch"]
+    assert (second.result, second.patch_ops, second.namespace) == (first.result, first.patch_ops, "ns")
+    rendercache.set_enabled(False)
+    try:
+        _, want = _answer(s, _pod(), uid="u2", api_version="admission.k8s.io/v1beta1")
+    finally:
+        rendercache.set_enabled(True)
+    assert doc2 == want
+
+
+@pytest.mark.parametrize("config", [MODERN, LEGACY], ids=["modern", "legacy"])
+def test_answers_follow_every_input(config):
+    """Pod, request namespace and path envs each key the answer: a change is never served
+    another pod's answer (each answer equals the uncached one)."""
+    s = _settings(config)
+    variants = [dict(pod=_pod()), dict(pod=_pod(app="b")), dict(pod=_pod(), namespace="other"),
+                dict(pod=_pod(), envs={"ISTIO_META_NETWORK": "net2"})]
+    rendercache.set_enabled(False)  # (switching clears the cache)
+    try:
+        wants = [_answer(s, **copy.deepcopy(kw))[1] for kw in variants]
+    finally:
+        rendercache.set_enabled(True)
+    for _ in range(2):  # the second round is served from the cache
+        for kw, want in zip(variants, wants):
+            assert _answer(s, **copy.deepcopy(kw))[1] == want, kw
+    assert len(rendercache.ANSWERS) == len(variants)
+
+
+def test_skipped_answers_are_cached_too_and_follow_the_pod():
+    s = _settings(MODERN)
+    off = _pod()
+    off["metadata"]["annotations"]["sidecar.istio.io/inject"] = "false"
+    for _ in range(2):
+        out, doc = _answer(s, copy.deepcopy(off))
+        assert out.result == "skipped" and "patch" not in doc["response"]
+    out, _ = _answer(s, _pod())
+    assert out.result == "injected"
+
+
+def test_answers_follow_live_cluster_facts():
+    from injector.cluster import ClusterFacts, LiveClusterFacts
+
+    watcher = _Watcher(ClusterFacts(nodes={"n1": "v1.33.0"}))
+    s = Settings.build(parse_config(NATIVE), copy.deepcopy(VALUES), None,
+                       env={"ENABLE_NATIVE_SIDECARS": "auto"}, cluster=LiveClusterFacts(watcher))
+    _, before = _answer(s, _pod())
+    _, again = _answer(s, _pod(), uid="u1")
+    assert again == before
+    watcher.snapshot = ClusterFacts(nodes={"n1": "v1.27.0"})
+    _, later = _answer(s, _pod())
+    assert later["response"]["patch"] != before["response"]["patch"]
