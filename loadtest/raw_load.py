@@ -79,8 +79,10 @@ def run_h2load(url: str, body: Path, n: int, c: int, m: int) -> dict:
             "mean_latency": mean.group(1) if mean else None}
 
 
-def run_h1(url: str, body: Path, ca: str, n: int, c: int) -> dict:
-    if APICLIENT.exists():
+def run_h1(url: str, body: Path, ca: str, n: int, c: int, client: str = "auto") -> dict:
+    if client == "apiclient" and not APICLIENT.exists():
+        raise SystemExit(f"{APICLIENT} is not built (see ../shared/tools/README.md)")
+    if client in ("auto", "apiclient") and APICLIENT.exists():
         out = subprocess.run([str(APICLIENT), "-url", url + "?timeout=10s", "-ca", ca, "-review", str(body),
                               "-n", str(n), "-c", str(c)], capture_output=True, text=True, check=True).stdout
         doc = json.loads(out.strip().splitlines()[-1])
@@ -111,7 +113,7 @@ def measure(app: str, args, certs: dict, body: Path) -> dict:
             if args.proto == "h2":
                 result = run_h2load(url, body, args.n, args.c, args.m)
             else:
-                result = run_h1(url, body, str(certs["ca"]), args.n, args.c)
+                result = run_h1(url, body, str(certs["ca"]), args.n, args.c, args.client)
         finally:
             proc.terminate()
             proc.wait(30)
@@ -128,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--shape", default="small", help="pod shape (small, medium, large)")
     ap.add_argument("--compare-floor", action="store_true")
+    ap.add_argument("--client", choices=["auto", "apiclient", "wrk"], default="auto",
+                    help="HTTP/1.1 client: the Go apiclient (decodes and checks every patch, as "
+                         "the apiserver does) or wrk (C, light: closer to the server's own cost); "
+                         "auto: apiclient when built")
     ap.add_argument("--out", default=str(ROOT / "loadtest" / "results"))
     args = ap.parse_args(argv)
     Path(args.out).mkdir(parents=True, exist_ok=True)
