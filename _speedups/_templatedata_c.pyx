@@ -154,25 +154,25 @@ cdef class _Table:
         self.gos = tuple(f[1] for f in fields)
         self.names = twin_table.names
         self.start = {}
-        for i, (k, go, zero, kind, conv, fresh) in enumerate(fields):
+        for i, (k, go, zero, kind, conv, make) in enumerate(fields):
             if kind == _twin.STRMAP:
                 self.kinds[i] = F_STRMAP
-            elif kind == _twin.SPECIAL and conv is _twin._containers:
+            elif kind == _twin.SPECIAL and conv is _twin._containers and make is list:
                 self.kinds[i] = F_CONTAINERS
-            elif kind == _twin.SPECIAL and conv is _twin._ports:
+            elif kind == _twin.SPECIAL and conv is _twin._ports and make is list:
                 self.kinds[i] = F_PORTS
             elif kind == _twin.SPECIAL:
                 raise ValueError(f"field {k!r}: no compiled converter for {conv!r}")
-            elif fresh and type(zero) is list:
+            elif make is list:
                 self.kinds[i] = F_LIST
-            elif fresh and type(zero) is dict:
+            elif make is dict:
                 self.kinds[i] = F_DICT
-            elif fresh:
-                raise ValueError(f"field {k!r}: zero of type {type(zero).__name__} cannot be copied here")
+            elif make is not None:
+                raise ValueError(f"field {k!r}: no compiled maker of its zero {make!r}")
             else:
                 self.kinds[i] = F_PLAIN
             # mutable zeros get a fresh object per call; None holds their place (and order)
-            self.start[go] = None if fresh or kind == _twin.STRMAP else zero
+            self.start[go] = zero if make is None else None
         if len(self.start) != self.n:
             raise ValueError("struct table: two fields with one Go name")
 

@@ -157,25 +157,32 @@ def _strmap(val: Any) -> StrMap:
 PLAIN, STRMAP, SPECIAL = range(3)
 
 
-class _Table:
-    """A struct's fields, worked out once: (json, Go name, zero, kind, converter, fresh).
+def _nil_strmap() -> StrMap:
+    return StrMap(None)
 
-    `fresh`: the zero is a list or dict, copied per call."""
+
+class _Table:
+    """A struct's fields, worked out once: (json, Go name, zero, kind, converter, make).
+
+    `make`: None when the zero is immutable (shared), else what makes a fresh zero."""
 
     __slots__ = ("fields", "names")
 
     def __init__(self, zeros: dict, special: dict[str, Callable[[Any], Any]]) -> None:
         fields = []
         for k, zero in zeros.items():
+            make: Callable[[], Any] | None = None
+            if type(zero) in (list, dict):
+                if zero:
+                    raise ValueError(f"zero of {k!r} must be empty (it is copied per call)")
+                make = type(zero)
             if k in _STRMAP_FIELDS:
-                kind = STRMAP
+                kind, make = STRMAP, _nil_strmap
             elif k in special:
                 kind = SPECIAL
             else:
                 kind = PLAIN
-            fresh = isinstance(zero, (list, dict))
-            assert not (fresh and zero), f"zero of {k!r} must be empty (it is copied per call)"
-            fields.append((k, go_name(k), zero, kind, special.get(k), fresh))
+            fields.append((k, go_name(k), zero, kind, special.get(k), make))
         self.fields = tuple(fields)
         self.names = frozenset(zeros)
 
@@ -187,18 +194,21 @@ def _struct(obj: Any, table: _Table) -> dict:
     out: dict[str, Any] = {}
     get = obj.get
     present = 0
-    for k, go, zero, kind, conv, fresh in table.fields:
+    for k, go, zero, kind, conv, make in table.fields:
         x = get(k, _MISSING)
-        if x is not _MISSING:
-            present += 1
-        if kind == STRMAP:
-            out[go] = StrMap(None) if x is None or x is _MISSING else _strmap(x)
-        elif kind == SPECIAL and x is not _MISSING:
+        if x is _MISSING:
+            out[go] = zero if make is None else make()
+            continue
+        present += 1
+        if kind == PLAIN:
+            if x is None:
+                out[go] = zero if make is None else make()
+            else:
+                out[go] = x if type(x) is str else go_value(x)
+        elif kind == SPECIAL:
             out[go] = conv(x)
-        elif x is None or x is _MISSING:
-            out[go] = zero.copy() if fresh else zero
         else:
-            out[go] = x if type(x) is str else go_value(x)
+            out[go] = _strmap(x)
     if present != len(obj):  # keys the table does not know, in the object's order
         names = table.names
         for k, v in obj.items():
