@@ -9,6 +9,7 @@ and borrowed references. The error path is a chain of C structs on the C stack, 
 into text (`Pod.spec.containers[0].ports[0].containerPort`) only when an error is raised.
 """
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem, PyDict_Next, PyDict_Copy, PyDict_CheckExact, PyDict_Check
 from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM, PyList_CheckExact, PyList_Check
 from cpython.unicode cimport PyUnicode_CheckExact, PyUnicode_Check, PyUnicode_GET_LENGTH
@@ -269,51 +270,65 @@ cdef object _time(object v, Path *p):
 # ------------------------------------------------------------------ the walk
 
 cdef object _struct(_Struct t, object value, Path *path):
+    # given[i]: a new reference to the value of field i, or NULL (so that a value stays
+    # alive whatever Python code runs while the fields are decoded)
     cdef PyObject *given[MAX_FIELDS]
     cdef PyObject *k
     cdef PyObject *v
     cdef PyObject *hit
     cdef Py_ssize_t pos = 0, i, n = t.n
     cdef bint any_given = False
-    cdef list held = None
-    cdef _Field f
-    cdef _Spec spec
-    cdef dict out
-    cdef unsigned char mode
-    cdef Path node
     if value is None:
         return _clone(t)
     if not PyDict_Check(value):
         _fail(path, f"cannot unmarshal {_json_kind(value)} into Go struct {t.name}")
     memset(given, 0, n * sizeof(PyObject *))
-    if PyDict_CheckExact(value):
-        # borrowed: `value` holds them, and nothing below changes it
-        while PyDict_Next(value, &pos, &k, &v):
-            hit = PyDict_GetItem(t.index, <object>k)
-            if hit == NULL:
-                hit = PyDict_GetItem(t.folded, (<object>k).lower())
+    try:
+        if PyDict_CheckExact(value):
+            while PyDict_Next(value, &pos, &k, &v):
+                hit = PyDict_GetItem(t.index, <object>k)
                 if hit == NULL:
-                    continue
-            given[(<_Field>hit).pos] = v
-            any_given = True
-    else:
-        held = []
-        for key, item in value.items():
-            hit = PyDict_GetItem(t.index, key)
-            if hit == NULL:
-                hit = PyDict_GetItem(t.folded, key.lower())
+                    hit = PyDict_GetItem(t.folded, (<object>k).lower())
+                    if hit == NULL:
+                        continue
+                i = (<_Field>hit).pos
+                Py_INCREF(<object>v)
+                Py_XDECREF(given[i])  # a later key naming the same field wins
+                given[i] = v
+                any_given = True
+        else:
+            for key, item in value.items():
+                hit = PyDict_GetItem(t.index, key)
                 if hit == NULL:
-                    continue
-            held.append(item)
-            given[(<_Field>hit).pos] = <PyObject *>item
-            any_given = True
-    if not any_given:
-        return _clone(t)
-    out = {}
+                    hit = PyDict_GetItem(t.folded, key.lower())
+                    if hit == NULL:
+                        continue
+                i = (<_Field>hit).pos
+                Py_INCREF(item)
+                Py_XDECREF(given[i])
+                given[i] = <PyObject *>item
+                any_given = True
+        if not any_given:
+            return _clone(t)
+        return _fields(t, given, path)
+    finally:
+        for i in range(n):
+            Py_XDECREF(given[i])
+
+
+cdef dict _fields(_Struct t, PyObject **given, Path *path):
+    """The struct's output: given fields decoded, absent ones as planned, in field order."""
+    cdef Py_ssize_t i
+    cdef PyObject *v
+    cdef _Field f
+    cdef _Spec spec
+    cdef unsigned char mode
+    cdef Path node
+    cdef dict out = {}
     node.parent = path
     node.kind = P_FIELD
     node.index = 0
-    for i in range(n):
+    for i in range(t.n):
         v = given[i]
         if v == NULL:
             mode = t.absent[i]
@@ -427,7 +442,7 @@ cdef inline object _element(_Spec spec, object item, Path *path):
 
 
 cdef object _list(_Spec inner, object v, Path *path):
-    cdef Py_ssize_t i, n
+    cdef Py_ssize_t i
     cdef list out
     cdef Path node
     cdef int code = inner.code
@@ -442,9 +457,9 @@ cdef object _list(_Spec inner, object v, Path *path):
     node.name = NULL
     out = []
     if PyList_CheckExact(v):
-        n = PyList_GET_SIZE(v)
-        for i in range(n):
-            item = <object>PyList_GET_ITEM(v, i)
+        i = 0
+        while i < PyList_GET_SIZE(v):  # re-read: Python code below may change the list
+            item = <object>PyList_GET_ITEM(v, i)  # a new reference
             node.index = i
             if code == STRUCT:  # struct elements never come back as markers
                 out.append(_struct(inner.table, item, &node))
@@ -452,6 +467,7 @@ cdef object _list(_Spec inner, object v, Path *path):
                 out.append(item)  # "" included
             else:
                 out.append(_element(inner, item, &node))
+            i += 1
     else:
         i = 0
         for item in v:
@@ -479,11 +495,13 @@ cdef object _map(_Spec inner, object v, Path *path):
     out = {}
     if PyDict_CheckExact(v):
         while PyDict_Next(v, &pos, &k, &item):
+            key = <object>k  # new references: Python code below may change the map
+            value = <object>item
             node.name = k
-            if inner.code == STR and PyUnicode_CheckExact(<object>item):
-                PyDict_SetItem(out, <object>k, <object>item)
+            if inner.code == STR and PyUnicode_CheckExact(value):
+                PyDict_SetItem(out, key, value)
             else:
-                PyDict_SetItem(out, <object>k, _element(inner, <object>item, &node))
+                PyDict_SetItem(out, key, _element(inner, value, &node))
     else:
         for key, value in v.items():
             node.name = <PyObject *>key

@@ -261,6 +261,19 @@ def test_wrong_types_identical(twin, compiled, path, value):
         assert outcome(compiled, pod, kwargs) == outcome(twin, pod, kwargs)
 
 
+@pytest.mark.parametrize("container", [
+    {"NAME": "b", "name": "a", "Name": "z"},  # several keys folding to one field: the last wins
+    {"name": "a", 1: "x"},  # a non-string key in a struct
+    {"name": "a", "env": [{"name": "E", "value": 1e300}], "ports": [{"containerPort": 1e300}]},
+    {"name": "a", "resources": {"limits": {1: "1", None: None}}},
+])
+def test_odd_keys_and_numbers_identical(twin, compiled, container):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": {1: 2, None: True}},
+           "spec": {"containers": [container]}}
+    for kwargs in MODES:
+        assert outcome(compiled, pod, kwargs) == outcome(twin, pod, kwargs)
+
+
 # ------------------------------------------------------------------ properties of both
 
 def test_zero_structs_are_fresh_copies(backend):
