@@ -305,7 +305,7 @@ cdef object _port(object p):
             elif PyLong_CheckExact(<object>x):
                 v = _int64(<object>x)
             else:
-                v = _Int64(int(<object>x or 0))
+                v = _int64(int(<object>x or 0))
         elif x == NULL or <object>x is None:
             v = zero
         else:
