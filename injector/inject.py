@@ -180,13 +180,28 @@ def _names(items: Any) -> list[str]:
     return [i.get("name", "") for i in items or [] if isinstance(i, dict)]
 
 
+# Names Go's json.Marshal writes as they are between quotes (no escapes); "," joins them.
+_PLAIN_NAMES = re.compile(r"[-A-Za-z0-9_.,]*")
+
+
+def _names_json(names: list) -> str:
+    """go_json(names), without the generic encoder for the usual DNS-label names."""
+    try:
+        joined = ",".join(names)
+    except TypeError:  # a null or non-string name
+        return go_json(names)
+    if _PLAIN_NAMES.fullmatch(joined):
+        return '["' + '","'.join(names) + '"]'
+    return go_json(names)
+
+
 def _status_json(spec: dict, *, version: str | None, revision: str | None) -> str:
     parts = []
     if version is not None:
         parts.append('"version":' + go_json(version))
     for key in ("initContainers", "containers", "volumes", "imagePullSecrets"):
         names = _names(spec.get(key))
-        parts.append(f'"{key}":' + (go_json(names) if names else "null"))
+        parts.append(f'"{key}":' + (_names_json(names) if names else "null"))
     if revision is not None:
         parts.append('"revision":' + go_json(revision))
     return "{" + ",".join(parts) + "}"
@@ -530,12 +545,15 @@ def _reinsert_overrides(pod: dict) -> dict:
 
 
 def _find(lst: list, name: str) -> dict | None:
-    return next((c for c in lst or [] if c.get("name") == name), None)
+    for c in lst or []:
+        if c.get("name") == name:
+            return c
+    return None
 
 
 def _move(lst: list, name: str, first: bool) -> list:
     item = _find(lst, name)
-    if item is None:
+    if item is None or lst[0 if first else -1] is item:  # absent, or already in place
         return lst
     rest = [c for c in lst if c is not item]
     return [item] + rest if first else rest + [item]
@@ -824,7 +842,7 @@ def _go_order(v: Any, typ: str | None) -> Any:
 
 def _ordered_go_json(v: Any) -> str:
     """encoding/json of struct-shaped data: keys in the order given (Go field order)."""
-    out = json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    out = probes.compact_json(v)
     return (out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
@@ -1003,28 +1021,41 @@ def _prom_clear(ann: dict) -> None:
         del ann[k]
 
 
+# Sanitised annotation key -> the scrape setting it carries.
+_PROM_FIELDS = {"prometheus_io_scrape": "scrape", "prometheus_io_path": "path", "prometheus_io_port": "port"}
+
+
 def _prometheus_merge(pod: dict, settings, status_port: int) -> None:
     """Metrics merge: the agent serves the app's metrics; the user's prometheus.io/*
     annotations move to ISTIO_PROMETHEUS_ANNOTATIONS on istio-proxy."""
     ann = pod["metadata"]["annotations"]
-    scrape_value = _prom_get(ann, "prometheus_io_scrape")
+    # One pass: per setting the first annotation's value (Go's lookup), the last one's
+    # (the scrape config keeps it), and every key to clear.
+    first: dict = {}
+    last: dict = {}
+    keys = []
+    for k, v in ann.items():
+        setting = _PROM_FIELDS.get(_prom_key(k))
+        if setting is not None:
+            if setting not in first:
+                first[setting] = v
+            last[setting] = v
+            keys.append(k)
+    scrape_value = first.get("scrape")
     if scrape_value is not None and scrape_value in _GO_BOOLS and not _GO_BOOLS[scrape_value]:
         return
     if not _prometheus_enabled(settings, ann):
         return
     target = str(status_port)
-    if _prom_get(ann, "prometheus_io_port") == target:
+    if first.get("port") == target:
         return
-    scrape = {"scrape": "", "path": "", "port": ""}
-    for k, v in ann.items():
-        key = _prom_key(k)
-        if key.startswith("prometheus_io_") and key[len("prometheus_io_"):] in scrape:
-            scrape[key[len("prometheus_io_"):]] = v
+    scrape = {"scrape": last.get("scrape", ""), "path": last.get("path", ""), "port": last.get("port", "")}
     sidecar = probes.find_sidecar(pod.get("spec") or {})
     if any(scrape.values()) and sidecar is not None:
         sidecar["env"] = list(sidecar.get("env") or []) + [
             {"name": "ISTIO_PROMETHEUS_ANNOTATIONS", "value": _ordered_go_json(scrape)}]
-    _prom_clear(ann)
+    for k in keys:
+        del ann[k]
     ann["prometheus.io/port"] = target
     ann["prometheus.io/path"] = "/stats/prometheus"
     ann["prometheus.io/scrape"] = "true"

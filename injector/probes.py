@@ -15,6 +15,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency
+    _orjson = None
+
 PROXY = "istio-proxy"
 ENV_NAME = "ISTIO_KUBE_APP_PROBERS"
 REWRITE_ANNOTATION = "sidecar.istio.io/rewriteAppHTTPProbers"
@@ -51,7 +56,8 @@ def status_port(annotations: dict | None, default: int) -> int:
 
 def _ordered(d: dict, order: tuple[str, ...]) -> dict:
     out = {k: d[k] for k in order if k in d}
-    out.update({k: v for k, v in d.items() if k not in out})
+    if len(out) != len(d):
+        out.update({k: v for k, v in d.items() if k not in out})
     return out
 
 
@@ -59,24 +65,58 @@ def _port_map(container: dict) -> dict[str, int]:
     return {p["name"]: p.get("containerPort", 0) for p in container.get("ports") or [] if p.get("name")}
 
 
+_ACTIONS = (("httpGet", _HTTP_GET_ORDER), ("tcpSocket", _TCP_ORDER), ("grpc", _GRPC_ORDER))
+_LEGACY_ACTIONS = _ACTIONS[:1]
+_JSON_TYPES = frozenset({dict, list, str, int, bool, type(None)})
+
+
+def _orjson_safe(v: Any) -> bool:
+    """orjson writes `v` exactly as json.dumps(ensure_ascii=False, compact) would: only
+    exact dict/list/str/int/bool/None (floats are written differently, 1e+16 vs 1e16;
+    orjson would write enums, UUIDs... that json rejects). Non-str keys, big ints and
+    lone surrogates make orjson raise: the caller falls back then."""
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is dict:
+            stack.extend(x.values())
+        elif t is list:
+            stack.extend(x)
+        elif t not in _JSON_TYPES:
+            return False
+    return True
+
+
+def compact_json(v: Any) -> str:
+    """json.dumps(v, separators=(",", ":"), ensure_ascii=False), through orjson (ten
+    times faster) whenever that gives the same text."""
+    if _orjson is not None and _orjson_safe(v):
+        try:
+            return _orjson.dumps(v).decode()
+        except _orjson.JSONEncodeError:
+            pass
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+
+
 def _internal_prober(probe: dict | None, legacy: bool) -> dict | None:
     """Go's kubeProbeToInternalProber: the action plus timeoutSeconds."""
     if not isinstance(probe, dict):
         return None
-    for action, order in (("httpGet", _HTTP_GET_ORDER), ("tcpSocket", _TCP_ORDER), ("grpc", _GRPC_ORDER)):
-        if legacy and action != "httpGet":
-            continue
-        if isinstance(probe.get(action), dict):
-            out: dict[str, Any] = {action: _ordered(dict(probe[action]), order)}
-            if action == "grpc" and "service" not in out[action]:
-                out[action]["service"] = None  # *string without omitempty
+    for action, order in _LEGACY_ACTIONS if legacy else _ACTIONS:
+        spec = probe.get(action)
+        if isinstance(spec, dict):
+            inner = _ordered(spec, order)
+            if action == "grpc" and "service" not in inner:
+                inner["service"] = None  # *string without omitempty
+            out: dict[str, Any] = {action: inner}
             if probe.get("timeoutSeconds"):
                 out["timeoutSeconds"] = probe["timeoutSeconds"]
             return out
     return None
 
 
-def _resolve_port(prober: dict | None, ports: dict[str, int], target: int, legacy: bool) -> dict | None:
+def _resolve_port(prober: dict | None, container: dict, target: int, legacy: bool) -> dict | None:
     if prober is None:
         return None
     if "grpc" in prober:
@@ -86,6 +126,7 @@ def _resolve_port(prober: dict | None, ports: dict[str, int], target: int, legac
         return None
     port = action.get("port")
     if isinstance(port, str):
+        ports = _port_map(container)  # named ports are rare: resolved on demand
         if port not in ports:
             return None
         action["port"] = ports[port]
@@ -97,28 +138,29 @@ def _resolve_port(prober: dict | None, ports: dict[str, int], target: int, legac
 def dump_app_probers(pod_spec: dict, target_port: int, *, legacy: bool) -> str:
     """The `ISTIO_KUBE_APP_PROBERS` value ("" when there is nothing, modern only)."""
     out: dict[str, Any] = {}
-    containers = list(pod_spec.get("containers") or [])
+    containers = pod_spec.get("containers") or []
     if not legacy:
-        containers = list(pod_spec.get("initContainers") or []) + containers
+        containers = list(pod_spec.get("initContainers") or []) + list(containers)
     for c in containers:
         name = c.get("name", "")
         if name == PROXY:
             continue
-        ports = _port_map(c)
         for field, suffix in _PROBES:
-            p = _resolve_port(_internal_prober(c.get(field), legacy), ports, target_port, legacy)
-            if p is not None:
-                out[f"/app-health/{name}/{suffix}"] = p
+            probe = c.get(field)
+            if probe is not None:
+                p = _resolve_port(_internal_prober(probe, legacy), c, target_port, legacy)
+                if p is not None:
+                    out[f"/app-health/{name}/{suffix}"] = p
         if not legacy and isinstance(c.get("lifecycle"), dict):
             for field, suffix in _HOOKS:
                 hook = c["lifecycle"].get(field)
-                p = _resolve_port(_internal_prober(hook, False), ports, target_port, False)
+                p = _resolve_port(_internal_prober(hook, False), c, target_port, False)
                 if p is not None:
                     p.pop("timeoutSeconds", None)
                     out[f"/app-lifecycle/{name}/{suffix}"] = p
     if not out and not legacy:
         return ""
-    return json.dumps(dict(sorted(out.items())), separators=(",", ":"), ensure_ascii=False)
+    return compact_json(dict(sorted(out.items())))
 
 
 def _convert(probe: dict | None, url: str, port: int, legacy: bool) -> dict | None:
@@ -183,7 +225,7 @@ def merge_or_append_probers(env: list, value: str, previously_injected: bool) ->
                 except ValueError:
                     old = {}
                 old.update(json.loads(value))
-                merged = json.dumps(dict(sorted(old.items())), separators=(",", ":"), ensure_ascii=False)
+                merged = compact_json(dict(sorted(old.items())))
                 env[i] = {"name": ENV_NAME, "value": merged}
                 return env
     env.append({"name": ENV_NAME, "value": value})

@@ -1,7 +1,12 @@
-"""App probe / lifecycle rewriting and ISTIO_KUBE_APP_PROBERS."""
+"""App probe / lifecycle rewriting, ISTIO_KUBE_APP_PROBERS, and the JSON writers post-processing uses."""
 from __future__ import annotations
 
+import enum
 import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from injector import probes
 
@@ -75,3 +80,49 @@ def test_merge_or_append_probers_on_reinjection():
     assert json.loads(out[1]["value"]) == {"/a": {"httpGet": {"port": 2}}, "/b": {"httpGet": {"port": 1}}}
     out = probes.merge_or_append_probers([], '{"/a":{}}', previously_injected=False)
     assert out == [{"name": probes.ENV_NAME, "value": '{"/a":{}}'}]
+
+
+# -- the JSON writers post-processing uses: fast paths must write what the slow ones do --
+
+_JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=6),
+              st.sampled_from(["\ud800", "<&>", "\u2028", "\x7f\x1f\b"])),
+    lambda ch: st.one_of(st.lists(ch, max_size=3), st.dictionaries(st.text(max_size=3), ch, max_size=3),
+                         st.dictionaries(st.integers(0, 3), ch, min_size=1, max_size=2)),
+    max_leaves=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_compact_json_writes_what_json_dumps_writes(v):
+    assert probes.compact_json(v) == json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_compact_json_falls_back_for_values_orjson_writes_differently():
+    class Color(enum.Enum):
+        RED = "red"
+
+    for v in ({"t": 1e16}, [float("nan")], {"n": 2 ** 70}, ["\udcff"], {1: "a"}):
+        assert probes.compact_json(v) == json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+    with pytest.raises(TypeError):  # json.dumps' verdict, not orjson's "red"
+        probes.compact_json([Color.RED])
+
+
+def test_dump_with_float_timeouts_and_headers_matches_json_dumps():
+    s = {"containers": [{"name": "a", "readinessProbe": {
+        "httpGet": {"httpHeaders": [{"name": "X", "value": "<v>"}], "port": 80, "path": "/r"},
+        "timeoutSeconds": 1.5}}]}
+    out = probes.dump_app_probers(s, 15020, legacy=False)
+    want = {"/app-health/a/readyz": {"httpGet": {"path": "/r", "port": 80, "httpHeaders": [{"name": "X", "value": "<v>"}]},
+                                     "timeoutSeconds": 1.5}}
+    assert out == json.dumps(want, separators=(",", ":"), ensure_ascii=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=5),
+                          st.text(alphabet="abz09-._,", max_size=8)), min_size=1, max_size=4))
+def test_status_names_fast_path_is_go_json(names):
+    from injector.inject import _names_json
+    from injector.template.funcs.gojson import marshal
+
+    assert _names_json(names) == marshal(names)
