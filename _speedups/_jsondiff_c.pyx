@@ -19,7 +19,7 @@ from cpython.unicode cimport PyUnicode_CheckExact, PyUnicode_Check
 from cpython.long cimport PyLong_CheckExact, PyLong_Check
 from cpython.float cimport PyFloat_CheckExact, PyFloat_Check, PyFloat_AS_DOUBLE
 from cpython.bool cimport PyBool_Check
-from libc.math cimport copysign
+from libc.math cimport copysign, isfinite
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy, memset
 
@@ -35,7 +35,7 @@ cdef inline int _enter(const char *where) except -1:
     return 0
 
 
-__all__ = ["diff", "json_equal", "MYERS_MAX_D", "PAIR_LCS_MAX"]
+__all__ = ["diff", "json_equal", "plain_json", "MYERS_MAX_D", "PAIR_LCS_MAX"]
 
 MYERS_MAX_D = 64
 PAIR_LCS_MAX = 4096
@@ -196,6 +196,49 @@ cdef bint _eq(object a, object b) except -1:
 def json_equal(a, b):
     """JSON equality (see injector/_jsondiff_py.py)."""
     return _eq(a, b)
+
+
+cdef object _INT_MIN = -(2**63)
+cdef object _INT_MAX = 2**64 - 1
+
+
+cdef bint _plain(object v) except -1:
+    cdef PyObject *k
+    cdef PyObject *x
+    cdef Py_ssize_t pos = 0
+    cdef bint ok = True
+    if PyUnicode_CheckExact(v) or v is None or v is True or v is False:
+        return True
+    if PyFloat_CheckExact(v):
+        return isfinite(PyFloat_AS_DOUBLE(v))
+    if PyLong_CheckExact(v):
+        return _INT_MIN <= v <= _INT_MAX
+    if PyDict_CheckExact(v):
+        _enter(" in plain_json")
+        try:
+            while PyDict_Next(v, &pos, &k, &x):
+                if not PyUnicode_CheckExact(<object>k) or not _plain(<object>x):
+                    ok = False
+                    break
+        finally:
+            Py_LeaveRecursiveCall()
+        return ok
+    if PyList_CheckExact(v):
+        _enter(" in plain_json")
+        try:
+            for item in <list>v:
+                if not _plain(item):
+                    ok = False
+                    break
+        finally:
+            Py_LeaveRecursiveCall()
+        return ok
+    return False
+
+
+def plain_json(v):
+    """Whether orjson gives back exactly `v` (see injector/_jsondiff_py.py)."""
+    return _plain(v)
 
 
 cdef extern from "Python.h":

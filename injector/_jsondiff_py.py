@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["diff", "json_equal", "MYERS_MAX_D", "PAIR_LCS_MAX"]
+__all__ = ["diff", "json_equal", "plain_json", "MYERS_MAX_D", "PAIR_LCS_MAX"]
 
 # Myers gives up after this many edits; the middle of the list is then paired by position.
 MYERS_MAX_D = 64
@@ -99,6 +99,28 @@ def _scalar_equal(kind: int, a: Any, b: Any) -> bool:
     if kind == _FLOAT:
         return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
     return a == b
+
+
+def plain_json(v: Any) -> bool:
+    """Whether orjson writes `v` and reads back exactly `v`, same types included: only
+    exact dicts with str keys, lists, str, bool, None, integers in orjson's 64-bit range
+    and finite floats (NaN and infinities become null, tuples lists, subclasses and
+    other types something else)."""
+    t = type(v)
+    if t is str or t is bool or v is None:
+        return True
+    if t is int:
+        return _INT_MIN <= v <= _INT_MAX
+    if t is float:
+        return math.isfinite(v)
+    if t is dict:
+        return all(type(k) is str and plain_json(x) for k, x in v.items())
+    if t is list:
+        return all(plain_json(x) for x in v)
+    return False
+
+
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # orjson: i64 and u64
 
 
 def json_equal(a: Any, b: Any) -> bool:

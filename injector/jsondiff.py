@@ -9,6 +9,7 @@ _impl = load("injector._jsondiff_c", "injector._jsondiff_py")
 
 diff = _impl.diff
 json_equal = _impl.json_equal
+plain_json = _impl.plain_json
 BACKEND = "cython" if _impl.__name__ == "injector._jsondiff_c" else "python"
 
-__all__ = ["diff", "json_equal", "BACKEND"]
+__all__ = ["diff", "json_equal", "plain_json", "BACKEND"]

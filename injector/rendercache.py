@@ -38,6 +38,8 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
+from injector.jsondiff import plain_json
+
 DEFAULT_MAX_ENTRIES = int(os.environ.get("INJECTOR_RENDER_CACHE_SIZE", "512"))
 DEFAULT_MAX_BYTES = int(os.environ.get("INJECTOR_RENDER_CACHE_BYTES", str(16 * 1024 * 1024)))  # per level
 
@@ -250,14 +252,14 @@ def pod_json(pod: Any) -> bytes | None:
 
 
 def encode(value: Any) -> bytes | None:
-    """An entry for `value`, or None if orjson cannot give back exactly the same data."""
+    """An entry for `value`, or None if orjson cannot give back exactly the same data
+    (NaN, tuples, subclasses, huge integers, nesting deeper than orjson allows)."""
     try:
-        raw = orjson.dumps(value)
-    except (TypeError, orjson.JSONEncodeError):
+        if not plain_json(value):
+            return None
+        return orjson.dumps(value)
+    except (RecursionError, TypeError, orjson.JSONEncodeError):
         return None
-    if orjson.loads(raw) != value:  # NaN, -0.0 vs 0 ... : keep exactness, do not cache
-        return None
-    return raw
 
 
 def lookup(key: bytes | None) -> Any:

@@ -576,3 +576,57 @@ def test_long_env_list_alignment_is_linear(monkeypatch, edit):
     # an env entry costs 3 comparisons (the map, its two strings); a little slack, no growth
     assert max(per_element) < 4
     assert per_element[1] <= per_element[0] * 1.1
+
+
+# ------------------------------------------------------------------ plain_json
+
+class _Str(str):
+    pass
+
+
+_any_values = st.recursive(
+    st.none() | st.booleans() | st.text(max_size=4) | st.floats()
+    | st.integers(min_value=-(2**65), max_value=2**65) | st.builds(_Str, st.text(max_size=2)),
+    lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=2).map(tuple)
+    | st.dictionaries(st.text(max_size=3) | st.integers(0, 3), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+def _round_trips_exactly(v) -> bool:
+    """The definition: orjson writes it and reads back the same value, types included."""
+    try:
+        back = orjson.loads(orjson.dumps(v))
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+
+    def same(a, b) -> bool:
+        if type(a) is not type(b):
+            return False
+        if type(a) is dict:
+            return a.keys() == b.keys() and all(type(k) is str for k in a) and all(same(a[k], b[k]) for k in a)
+        if type(a) is list:
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        if type(a) is float:
+            return a == b and str(a) == str(b)  # NaN never equals; -0.0 keeps its sign
+        return a == b
+
+    return same(v, back)
+
+
+@settings(max_examples=400, deadline=None)
+@given(v=_any_values)
+def test_plain_json_is_exactly_orjson_round_trip(backend, v):
+    assert backend.plain_json(v) == _round_trips_exactly(v)
+
+
+def test_plain_json_bounds(backend):
+    assert backend.plain_json({"a": [2**64 - 1, -(2**63), -0.0, None, True, ""]})
+    for bad in ({"a": float("nan")}, [float("-inf")], (1,), {1: "x"}, 2**64, -(2**63) - 1,
+                {"a": _Str("x")}, {"a": {"b": [object()]}}):
+        assert not backend.plain_json(bad), bad
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(RecursionError):
+        backend.plain_json(deep)
