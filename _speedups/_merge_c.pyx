@@ -10,7 +10,7 @@ once per element into C arrays instead of `list.index` calls in loops.
 Nesting counts against Python's recursion limit, so deep input is a RecursionError.
 """
 from cpython.object cimport PyObject
-from cpython.dict cimport PyDict_Next, PyDict_Copy, PyDict_SetItem, PyDict_GetItemWithError, PyDict_Check, PyDict_CheckExact
+from cpython.dict cimport PyDict_Next, PyDict_Size, PyDict_Copy, PyDict_SetItem, PyDict_GetItemWithError, PyDict_Check, PyDict_CheckExact
 from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM, PyList_Append, PyList_Check, PyList_CheckExact
 from cpython.unicode cimport PyUnicode_CheckExact
 from cpython.float cimport PyFloat_CheckExact, PyFloat_AS_DOUBLE
@@ -21,7 +21,7 @@ from libc.stdlib cimport malloc, free
 
 import copy
 
-from injector._merge_py import MERGE_LISTS, STRUCT_FIELDS, MergeError, Unusual, field_type
+from injector._merge_py import MERGE_LISTS, STRUCT_FIELDS, MergeError, Unusual
 
 cdef extern from "Python.h":
     int Py_EnterRecursiveCall(const char *where)  # non-zero, with RecursionError set, past the limit
@@ -31,6 +31,7 @@ cdef extern from "Python.h":
     int PyObject_RichCompareBool(object a, object b, int op) except -1
     int PySequence_Contains(object seq, object value) except -1
     int Py_EQ
+    dict _PyDict_NewPresized(Py_ssize_t minused)  # no resizes while we fill it
 
 __all__ = ["merge"]
 
@@ -45,6 +46,7 @@ cdef Py_ssize_t ORDER_LEN = len(ORDER_PREFIX)
 cdef Py_ssize_t DELETE_LEN = len(DELETE_PRIMITIVE_PREFIX)
 cdef dict NO_LISTS = {}
 cdef dict C_MERGE_LISTS = MERGE_LISTS
+cdef dict C_STRUCT_FIELDS = STRUCT_FIELDS
 cdef object UNUSUAL = Unusual
 
 
@@ -108,6 +110,17 @@ cdef inline int _check_value(object v, bint strict) except -1:
     if strict and not (PyDict_CheckExact(v) or PyList_CheckExact(v) or _plain_scalar(v)):
         raise UNUSUAL
     return 0
+
+
+cdef object _field_type(object kind, object key):
+    """The schema type of `kind`'s field `key` (a list field: its element type)."""
+    if kind is None:
+        return None
+    sub = _get(C_STRUCT_FIELDS.get(kind, NO_LISTS), key)
+    if sub:
+        return sub
+    entry = _get(C_MERGE_LISTS.get(kind, NO_LISTS), key)
+    return (<tuple>entry)[0] if entry else None
 
 
 def merge(original, patch, kind, bint strict):
@@ -185,7 +198,7 @@ cdef object _merge_map(object original, object patch, object kind, bint strict):
                 continue
             oval = <object>xp
             if PyDict_Check(pval) and PyDict_Check(oval):
-                out[k] = _merge_map(oval, pval, field_type(kind, k), strict)
+                out[k] = _merge_map(oval, pval, _field_type(kind, k), strict)
             elif PyList_Check(pval) and PyList_Check(oval):
                 spec = lists.get(k)
                 if spec is None:
@@ -209,16 +222,34 @@ cdef object _merge_map(object original, object patch, object kind, bint strict):
         Py_LeaveRecursiveCall()
 
 
+cdef inline object _get(object d, object key):
+    """d.get(key) for a dict d (subclasses through their own get)."""
+    cdef PyObject *p
+    if PyDict_CheckExact(d):
+        p = PyDict_GetItemWithError(d, key)
+        return <object>p if p != NULL else None
+    return d.get(key)
+
+
 cdef inline object _key_of(object item, object key):
-    return item.get(key) if PyDict_Check(item) else item
+    return _get(item, key) if PyDict_Check(item) else item
 
 
 cdef bint _directive_element(object v) except -1:
     """A list element that only says "replace the list" or "delete an element"."""
     if not PyDict_Check(v) or len(v) > 2:
         return False
-    d = v.get(PATCH)
-    return d == REPLACE or d == DELETE
+    d = _get(v, PATCH)
+    if d is None:
+        return False
+    return _eq(d, REPLACE) or _eq(d, DELETE)
+
+
+cdef inline bint _eq(object a, object b) except -1:
+    """a == b (merge keys are nearly always strings: compared without a bool object)."""
+    if PyUnicode_CheckExact(a) and PyUnicode_CheckExact(b):
+        return <str>a == <str>b
+    return bool(a == b)
 
 
 cdef Py_ssize_t _index(list lst, object x) except -2:
@@ -232,12 +263,15 @@ cdef Py_ssize_t _index(list lst, object x) except -2:
 
 cdef list _merge_list(list olist, list plist, object elem_kind, object key, bint strict):
     cdef Py_ssize_t i, j, n, nl, nr, p, np_
-    cdef list out, items, deletes, original, merged, patch_keys, left, right, order
+    cdef list out, items, deletes, original, merged, keys, patch_keys, order
     cdef bint replace = False, found
     cdef object v, d, kv, o, m
+    cdef PyObject *dp
     cdef Py_ssize_t *rank = NULL
     cdef Py_ssize_t *lpos = NULL
     cdef Py_ssize_t *rpos = NULL
+    cdef Py_ssize_t *lidx = NULL
+    cdef Py_ssize_t *ridx = NULL
     if not key:  # merged primitive list: union, original order first
         out = list(olist)
         for v in plist:
@@ -250,25 +284,34 @@ cdef list _merge_list(list olist, list plist, object elem_kind, object key, bint
     items = []
     deletes = []
     for v in plist:
-        if strict and not PyDict_CheckExact(v):
-            _check(v, True)  # a plain non-map is the error below
-        if PyDict_Check(v) and PATCH in v:
+        if PyDict_CheckExact(v):
+            dp = PyDict_GetItemWithError(v, PATCH)
+            d = <object>dp if dp != NULL else None
+            if dp == NULL:
+                items.append(v)
+                continue
+        else:
+            if strict:
+                _check(v, True)  # a plain non-map is the error below
+            if not (PyDict_Check(v) and PATCH in v):
+                if not PyDict_Check(v):
+                    raise MergeError(f"list element without merge key {key!r}: {v!r}")
+                items.append(v)
+                continue
             d = v[PATCH]
-            _check(d, strict)
-            if d == REPLACE:
-                replace = True
-                continue
-            if d == DELETE:
-                kv = v.get(key)
-                _check(kv, strict)
-                deletes.append(kv)
-                continue
-            if d == MERGE:
-                v = {k2: x2 for k2, x2 in v.items() if k2 != PATCH}
-            else:
-                raise MergeError(f"unknown patch type {d!r} in list element")
-        if not PyDict_Check(v):
-            raise MergeError(f"list element without merge key {key!r}: {v!r}")
+        _check(d, strict)
+        if d == REPLACE:
+            replace = True
+            continue
+        if d == DELETE:
+            kv = _get(v, key)
+            _check(kv, strict)
+            deletes.append(kv)
+            continue
+        if d == MERGE:
+            v = {k2: x2 for k2, x2 in v.items() if k2 != PATCH}
+        else:
+            raise MergeError(f"unknown patch type {d!r} in list element")
         items.append(v)
     if replace:
         return [_strip(v, strict) for v in items]
@@ -277,71 +320,76 @@ cdef list _merge_list(list olist, list plist, object elem_kind, object key, bint
     else:
         original = list(olist)
     merged = list(original)
+    order = [_key_of(o, key) for o in original]
+    keys = list(order)  # _key_of of each merged item
     patch_keys = []
     for v in items:
-        kv = v.get(key)
+        kv = _get(v, key)
         _check(kv, strict)
         patch_keys.append(kv)
         found = False
         for i in range(PyList_GET_SIZE(merged)):
             o = <object>PyList_GET_ITEM(merged, i)
-            if PyDict_Check(o) and o.get(key) == kv:
-                merged[i] = _merge_map(o, v, elem_kind, strict)
+            if PyDict_Check(o) and _eq(<object>PyList_GET_ITEM(keys, i), kv):
+                m = _merge_map(o, v, elem_kind, strict)
+                merged[i] = m
+                keys[i] = _key_of(m, key)
                 found = True
                 break
         if not found:
-            merged.append(_clean(v, strict))
+            m = _clean(v, strict)
+            merged.append(m)
+            keys.append(_key_of(m, key))
     # Kubernetes then orders the result: items named in the patch follow the patch's
     # order, the others keep theirs, and the two sequences are interleaved by their
     # positions in the original list (items new to the object come first).
     n = PyList_GET_SIZE(merged)
     np_ = PyList_GET_SIZE(patch_keys)
-    order = [_key_of(o, key) for o in original]
-    left = []
-    right = []
     rank = <Py_ssize_t *>malloc((n + 1) * sizeof(Py_ssize_t))
     lpos = <Py_ssize_t *>malloc((n + 1) * sizeof(Py_ssize_t))
     rpos = <Py_ssize_t *>malloc((n + 1) * sizeof(Py_ssize_t))
-    if rank == NULL or lpos == NULL or rpos == NULL:
-        free(rank); free(lpos); free(rpos)
+    lidx = <Py_ssize_t *>malloc((n + 1) * sizeof(Py_ssize_t))
+    ridx = <Py_ssize_t *>malloc((n + 1) * sizeof(Py_ssize_t))
+    if rank == NULL or lpos == NULL or rpos == NULL or lidx == NULL or ridx == NULL:
+        free(rank); free(lpos); free(rpos); free(lidx); free(ridx)
         raise MemoryError()
     try:
         nl = 0
         for i in range(n):
-            m = <object>PyList_GET_ITEM(merged, i)
-            rank[i] = _index(patch_keys, _key_of(m, key))
+            rank[i] = _index(patch_keys, <object>PyList_GET_ITEM(keys, i))
             if rank[i] < 0:
-                lpos[nl] = _index(order, _key_of(m, key))
+                lpos[nl] = _index(order, <object>PyList_GET_ITEM(keys, i))
+                lidx[nl] = i
                 nl += 1
-                left.append(m)
         nr = 0
         for p in range(np_):  # a stable sort by patch position
             for i in range(n):
                 if rank[i] == p:
-                    m = <object>PyList_GET_ITEM(merged, i)
-                    rpos[nr] = _index(order, _key_of(m, key))
+                    rpos[nr] = _index(order, <object>PyList_GET_ITEM(keys, i))
+                    ridx[nr] = i
                     nr += 1
-                    right.append(m)
         out = []
         i = j = 0
         while i < nl and j < nr:
             if lpos[i] >= 0 and rpos[j] >= 0 and lpos[i] < rpos[j]:
-                out.append(<object>PyList_GET_ITEM(left, i))
+                PyList_Append(out, <object>PyList_GET_ITEM(merged, lidx[i]))
                 i += 1
             else:
-                out.append(<object>PyList_GET_ITEM(right, j))
+                PyList_Append(out, <object>PyList_GET_ITEM(merged, ridx[j]))
                 j += 1
         while i < nl:
-            out.append(<object>PyList_GET_ITEM(left, i))
+            PyList_Append(out, <object>PyList_GET_ITEM(merged, lidx[i]))
             i += 1
         while j < nr:
-            out.append(<object>PyList_GET_ITEM(right, j))
+            PyList_Append(out, <object>PyList_GET_ITEM(merged, ridx[j]))
             j += 1
         return out
     finally:
         free(rank)
         free(lpos)
         free(rpos)
+        free(lidx)
+        free(ridx)
 
 
 cdef list _apply_order(list items, object order, object key):
@@ -361,7 +409,7 @@ cdef object _strip(object v, bint strict):
     cdef object x
     _check_value(v, strict)
     if PyDict_Check(v):
-        dout = {}
+        dout = _PyDict_NewPresized(len(v))
         _enter()
         try:
             if PyDict_CheckExact(v):
@@ -400,10 +448,44 @@ cdef object _clean(object v, bint strict):
     cdef dict dout
     cdef list lout
     cdef object x, k
+    cdef bint whole, nested
     if PyDict_CheckExact(v):
-        dout = {}
         _enter()
         try:
+            # Most maps hold nothing to drop: then a copy of the whole map (one block
+            # copy) with only its containers replaced by their clean copies.
+            whole = True
+            nested = False
+            while PyDict_Next(v, &pos, &kp, &xp):
+                k = <object>kp
+                x = <object>xp
+                if not PyUnicode_CheckExact(k):
+                    if strict:
+                        raise UNUSUAL
+                elif _dollar(k) and _is_directive_key(k):
+                    whole = False
+                    break
+                if PyDict_Check(x) or PyList_Check(x):
+                    nested = True
+                elif x is None:
+                    whole = False
+                    break
+                elif strict and not _plain_scalar(x):
+                    raise UNUSUAL
+            pos = 0
+            if whole:
+                dout = PyDict_Copy(v)
+                if nested:
+                    while PyDict_Next(v, &pos, &kp, &xp):
+                        x = <object>xp
+                        if PyDict_CheckExact(x) or PyList_CheckExact(x):
+                            PyDict_SetItem(dout, <object>kp, _clean(x, strict))
+                        elif PyDict_Check(x) or PyList_Check(x):
+                            if strict:
+                                raise UNUSUAL
+                            PyDict_SetItem(dout, <object>kp, _clean(x, False))
+                return dout
+            dout = _PyDict_NewPresized(PyDict_Size(v))
             while PyDict_Next(v, &pos, &kp, &xp):
                 k = <object>kp
                 x = <object>xp
