@@ -12,11 +12,20 @@ gives (exact dict/list/str/int/float/bool/None, str keys, finite floats) anywher
 reads in the patch, and raises `Unusual` otherwise: the selector then normalises the
 patch the way the previous implementation did (an orjson round trip) and merges again
 with `strict=False`, where dict and list subclasses count as maps and lists.
+
+This twin copies a value with nothing to drop by an orjson round trip (C speed; the
+result is what the normalised slow path gives); the compiled port walks everything.
 """
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
+
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency
+    _orjson = None
 
 __all__ = ["merge", "MergeError", "Unusual", "MERGE_LISTS", "STRUCT_FIELDS"]
 
@@ -316,8 +325,23 @@ def _strip(v: Any, strict: bool) -> Any:
     return v
 
 
+# A `$...` key in orjson output (a string value is never followed by `":`).
+_DIRECTIVE_KEY = re.compile(rb'"\$[^"]*":')
+
+
 def _clean(v: Any, strict: bool) -> Any:
     """A fresh copy of a value new to the object: nulls and directives dropped."""
+    t = type(v)
+    if (t is dict or t is list) and _orjson is not None:
+        # Most values hold nothing to drop: then a JSON round trip (in C) is the copy. It
+        # gives what the slow path does after the selector's round trip of the patch.
+        try:
+            raw = _orjson.dumps(v)
+        except (TypeError, _orjson.JSONEncodeError):
+            pass
+        else:
+            if b"null" not in raw and _DIRECTIVE_KEY.search(raw) is None:
+                return _orjson.loads(raw)
     if isinstance(v, dict):
         out = {}
         for k, x in v.items():
