@@ -102,10 +102,12 @@ cdef dict _gmap(dict d):
     _enter()
     try:
         while PyDict_Next(d, &pos, &k, &x):
-            if PyUnicode_CheckExact(<object>x):
-                PyDict_SetItem(out, _name(<object>k), <object>x)
+            key = <object>k  # held: Python code may run below (names, odd values)
+            val = <object>x
+            if PyUnicode_CheckExact(val):
+                PyDict_SetItem(out, _name(key), val)
             else:
-                PyDict_SetItem(out, _name(<object>k), _gv(<object>x))
+                PyDict_SetItem(out, _name(key), _gv(val))
     finally:
         Py_LeaveRecursiveCall()
     return out
@@ -209,13 +211,16 @@ cdef object _strmap(object val):
         return _py_strmap(val)
     m = _StrMap.__new__(_StrMap)
     while PyDict_Next(val, &pos, &k, &x):
-        key = <object>k if PyUnicode_CheckExact(<object>k) else PyObject_Str(<object>k)
-        if PyUnicode_Check(<object>x):
-            PyDict_SetItem(m, key, <object>x)
-        elif <object>x is None:
+        key = <object>k  # held: str() may run Python code
+        item = <object>x
+        if not PyUnicode_CheckExact(key):
+            key = PyObject_Str(key)
+        if PyUnicode_Check(item):
+            PyDict_SetItem(m, key, item)
+        elif item is None:
             PyDict_SetItem(m, key, "")
         else:
-            PyDict_SetItem(m, key, PyObject_Str(<object>x))
+            PyDict_SetItem(m, key, PyObject_Str(item))
     m.nil = False
     return m
 
@@ -240,20 +245,21 @@ cdef dict _struct(object obj, _Table t):
                 PyDict_SetItem(out, <object>PyTuple_GET_ITEM(t.gos, i), _fresh_zero(kind))
             continue
         present += 1
+        val = <object>x  # held while it is converted
         if kind == F_STRMAP:
-            v = _strmap(<object>x)
+            v = _strmap(val)
         elif kind == F_CONTAINERS:
-            v = _list_of(<object>x, True)
+            v = _list_of(val, True)
         elif kind == F_PORTS:
-            v = _list_of(<object>x, False)
-        elif <object>x is None:
+            v = _list_of(val, False)
+        elif val is None:
             if kind == F_PLAIN:
                 continue  # the zero is in place
             v = _fresh_zero(kind)
-        elif PyUnicode_CheckExact(<object>x):
-            v = <object>x
+        elif PyUnicode_CheckExact(val):
+            v = val
         else:
-            v = _gv(<object>x)
+            v = _gv(val)
         PyDict_SetItem(out, <object>PyTuple_GET_ITEM(t.gos, i), v)
     if present != PyDict_Size(d):  # keys the table does not know, in the object's order
         for k, v in d.items():
@@ -305,7 +311,8 @@ cdef object _port(object p):
             elif PyLong_CheckExact(<object>x):
                 v = _int64(<object>x)
             else:
-                v = _int64(int(<object>x or 0))
+                val = <object>x  # held: int() runs Python code
+                v = _int64(int(val or 0))
         elif x == NULL or <object>x is None:
             v = zero
         else:
