@@ -67,35 +67,35 @@ def _port_map(container: dict) -> dict[str, int]:
 
 _ACTIONS = (("httpGet", _HTTP_GET_ORDER), ("tcpSocket", _TCP_ORDER), ("grpc", _GRPC_ORDER))
 _LEGACY_ACTIONS = _ACTIONS[:1]
-_JSON_TYPES = frozenset({dict, list, str, int, bool, type(None)})
+# orjson options: subclasses, datetimes and dataclasses raise (json.dumps writes or
+# rejects them its own way) instead of being written.
+_ORJSON_OPTIONS = 0 if _orjson is None else (
+    _orjson.OPT_PASSTHROUGH_SUBCLASS | _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS)
+# Where orjson's text may differ from json.dumps': a float (always a digit then "." or
+# "e": 1.0, 1e16 where json writes 1e+16) or a null (NaN and infinities become null).
+# A string that looks like one ("/v1.0") only costs the slow path. Digits map to "0"
+# and "E" to "e" so that three substring searches (C speed) find them.
+_FLOAT_MARKS = bytes.maketrans(b"123456789E", b"000000000e")
 
 
-def _orjson_safe(v: Any) -> bool:
-    """orjson writes `v` exactly as json.dumps(ensure_ascii=False, compact) would: only
-    exact dict/list/str/int/bool/None (floats are written differently, 1e+16 vs 1e16;
-    orjson would write enums, UUIDs... that json rejects). Non-str keys, big ints and
-    lone surrogates make orjson raise: the caller falls back then."""
-    stack = [v]
-    while stack:
-        x = stack.pop()
-        t = type(x)
-        if t is dict:
-            stack.extend(x.values())
-        elif t is list:
-            stack.extend(x)
-        elif t not in _JSON_TYPES:
-            return False
-    return True
+def _maybe_float(raw: bytes) -> bool:
+    marked = raw.translate(_FLOAT_MARKS)
+    return b"0." in marked or b"0e" in marked or b"null" in raw
 
 
 def compact_json(v: Any) -> str:
-    """json.dumps(v, separators=(",", ":"), ensure_ascii=False), through orjson (ten
-    times faster) whenever that gives the same text."""
-    if _orjson is not None and _orjson_safe(v):
+    """json.dumps(v, separators=(",", ":"), ensure_ascii=False) for JSON data (what
+    json.loads or YAML gives), through orjson (ten times faster) when its text is the
+    same: strings are escaped alike (ensure_ascii=False: only quotes, backslashes and
+    control characters); non-str keys, big ints and lone surrogates make orjson raise."""
+    if _orjson is not None:
         try:
-            return _orjson.dumps(v).decode()
-        except _orjson.JSONEncodeError:
+            raw = _orjson.dumps(v, option=_ORJSON_OPTIONS)
+        except TypeError:  # orjson.JSONEncodeError included
             pass
+        else:
+            if not _maybe_float(raw):
+                return raw.decode()
     return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -196,14 +196,18 @@ def rewrite_probes(pod_spec: dict, port: int, *, legacy: bool) -> None:
         if name == PROXY:
             continue
         for field, suffix in _PROBES:
-            new = _convert(c.get(field), f"/app-health/{name}/{suffix}", port, legacy)
-            if new is not None:
-                c[field] = new
+            probe = c.get(field)
+            if isinstance(probe, dict):  # (the URL is only built for a probe)
+                new = _convert(probe, f"/app-health/{name}/{suffix}", port, legacy)
+                if new is not None:
+                    c[field] = new
         if not legacy and isinstance(c.get("lifecycle"), dict):
             for field, suffix in _HOOKS:
-                new = _convert(c["lifecycle"].get(field), f"/app-lifecycle/{name}/{suffix}", port, False)
-                if new is not None:
-                    c["lifecycle"][field] = new
+                hook = c["lifecycle"].get(field)
+                if isinstance(hook, dict):
+                    new = _convert(hook, f"/app-lifecycle/{name}/{suffix}", port, False)
+                    if new is not None:
+                        c["lifecycle"][field] = new
 
 
 def find_sidecar(pod_spec: dict, *, init_too: bool = True) -> dict | None:

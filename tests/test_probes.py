@@ -1,6 +1,7 @@
 """App probe / lifecycle rewriting, ISTIO_KUBE_APP_PROBERS, and the JSON writers post-processing uses."""
 from __future__ import annotations
 
+import datetime
 import enum
 import json
 
@@ -99,13 +100,14 @@ def test_compact_json_writes_what_json_dumps_writes(v):
 
 
 def test_compact_json_falls_back_for_values_orjson_writes_differently():
-    class Color(enum.Enum):
-        RED = "red"
+    class Port(enum.IntEnum):
+        HTTP = 80
 
-    for v in ({"t": 1e16}, [float("nan")], {"n": 2 ** 70}, ["\udcff"], {1: "a"}):
+    for v in ({"t": 1e16}, [float("nan")], {"n": 2 ** 70}, ["\udcff"], {1: "a"}, {"p": Port.HTTP},
+              {"path": "/v1.0"}, [None, 1.5]):
         assert probes.compact_json(v) == json.dumps(v, separators=(",", ":"), ensure_ascii=False)
-    with pytest.raises(TypeError):  # json.dumps' verdict, not orjson's "red"
-        probes.compact_json([Color.RED])
+    with pytest.raises(TypeError):  # json.dumps' verdict, not orjson's ISO date
+        probes.compact_json([datetime.date(2024, 1, 1)])
 
 
 def test_dump_with_float_timeouts_and_headers_matches_json_dumps():
