@@ -758,11 +758,17 @@ def _detach_shared(result_pod: dict, pod: Any) -> tuple[dict, list]:
 
 
 def _copy_pod(pod: dict, pod_key: tuple[list, bytes] | None, share: bool = False) -> dict:
-    """A private copy of `pod`; from the caller's JSON when we have it (half a clone).
+    """A copy of `pod` that injection may modify.
 
-    `pod` is the caller's pod or, without a namespace, a shallow copy of it with the
-    request namespace set (pod_key[0] = [namespace, mode] says which). share: keep the
-    caller's long app env lists (see _SHARE_MIN_ENV)."""
+    share (webhook): only what injection modifies in place is copied (_writable_shell);
+    the rest stays the caller's. Otherwise a deep copy, from the caller's JSON when we
+    have it (half a clone). `pod` is the caller's pod or, without a namespace, a shallow
+    copy of it with the request namespace set (pod_key[0] = [namespace, mode] says which).
+    Without the caller's JSON (the pod is nested too deeply for it, or the render cache
+    is off) the webhook keeps its former copy: long env lists shared, the rest cloned,
+    and a pod too deep to clone is refused as before."""
+    if share and pod_key is not None:
+        return _writable_shell(pod)
     if share:
         shared = _shareable_envs(pod)
         if shared:
@@ -775,6 +781,44 @@ def _copy_pod(pod: dict, pod_key: tuple[list, bytes] | None, share: bool = False
         m = out.get("metadata")
         out["metadata"] = {**(m if isinstance(m, dict) else {}), "namespace": meta.get("namespace")}
     return out
+
+
+# The maps of a container that injection writes into (besides the container itself):
+# probes/hooks rewriting (lifecycle), the init and proxy users (securityContext).
+_WRITTEN_IN_CONTAINER = ("lifecycle", "securityContext")
+
+
+def _writable_shell(pod: dict) -> dict:
+    """`pod` with private copies of every map and list injection modifies in place: the
+    pod, its metadata with annotations and labels, its spec, the container lists, each
+    container with its lifecycle and securityContext. Everything else (env lists,
+    probes, volumes, ...) is shared: the strategic merges are copy-on-write, and the
+    webhook only diffs the result (its differ skips identical objects)."""
+    out = dict(pod)
+    meta = out.get("metadata")
+    if type(meta) is dict:
+        meta = out["metadata"] = dict(meta)
+        for key in ("annotations", "labels"):
+            if type(meta.get(key)) is dict:
+                meta[key] = dict(meta[key])
+    spec = out.get("spec")
+    if type(spec) is dict:
+        spec = out["spec"] = dict(spec)
+        for key in ("containers", "initContainers"):
+            lst = spec.get(key)
+            if type(lst) is list:
+                spec[key] = [_writable_container(c) for c in lst]
+    return out
+
+
+def _writable_container(c: Any) -> Any:
+    if type(c) is not dict:
+        return c
+    c = dict(c)
+    for key in _WRITTEN_IN_CONTAINER:
+        if type(c.get(key)) is dict:
+            c[key] = dict(c[key])
+    return c
 
 
 def _typed_container(c: dict) -> dict:
@@ -1117,8 +1161,9 @@ def inject_pod(
     (default: sha256 of the template, as kube-inject uses). proxy_envs: env overrides of
     the webhook path (`/inject/cluster/X/net/Y`), applied to istio-proxy as Istio does.
 
-    `pod` is never modified. In webhook mode the result may share long app env lists with
-    it (see _SHARE_MIN_ENV): the webhook only diffs the result; do not modify those."""
+    `pod` is never modified. In webhook mode the result may share with it what injection
+    leaves as it is (env lists, probes, volumes...; see _copy_pod): the webhook only diffs
+    the result; do not modify those."""
     del request_kind  # the pod is always a Pod here; kept for the webhook's signature
     # A pod seen before with the same inputs (the next pod of a ReplicaSet) gets the same
     # result: the key is the pod and every other input, cluster facts included.

@@ -176,11 +176,12 @@ def _ref_list(olist: list, plist: list, elem_kind, key: str) -> list:
 # -- comparing --------------------------------------------------------------------------
 
 def outcome(fn, *args):
-    """repr keeps key order and tells 1, 1.0 and True apart; errors compare by message."""
+    """repr keeps key order and tells 1, 1.0 and True apart; errors compare by message
+    (a TypeError: a directive that is not a list, such as `$deleteFromPrimitiveList/x: true`)."""
     try:
         return "ok", repr(fn(*args))
-    except MergeError as e:
-        return "MergeError", str(e)
+    except (MergeError, TypeError) as e:
+        return type(e).__name__, str(e)
 
 
 def check_call(original, patch, kind="Pod"):

@@ -128,3 +128,43 @@ def test_status_names_fast_path_is_go_json(names):
     from injector.template.funcs.gojson import marshal
 
     assert _names_json(names) == marshal(names)
+
+
+# -- webhook injection rewrites probes on the caller's containers without touching them --
+
+def test_webhook_injection_leaves_the_callers_pod_as_it_was():
+    from tests.conftest import need_shared
+    from tests.conformance import case_settings, load_corpus
+
+    from injector.inject import MODE_WEBHOOK, inject_pod
+    from injector.jsondiff import diff
+
+    corpus = load_corpus(need_shared("conformance", "istio-1.29.6"))
+    settings = case_settings(corpus, {"id": "x", "kind": "webhook-pod", "go_test": "TestWebhookInject"})
+    env = [{"name": f"V{i}", "value": str(i)} for i in range(20)]
+    pod = {
+        "metadata": {"name": "p", "namespace": "ns", "labels": {"app": "a", "topology.istio.io/network": "n1"},
+                     "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "9100"}},
+        "spec": {
+            "containers": [
+                {"name": "app", "env": env, "ports": [{"name": "http", "containerPort": 8080}],
+                 "readinessProbe": {"httpGet": {"port": "http", "path": "/ready", "scheme": "HTTPS"}},
+                 "livenessProbe": {"tcpSocket": {"port": 8080}},
+                 "lifecycle": {"preStop": {"httpGet": {"port": 8080, "path": "/stop"}}}},
+                {"name": "istio-proxy", "image": "auto", "securityContext": {"runAsUser": 1234, "runAsGroup": 1234}},
+            ],
+            "volumes": [{"name": "data", "emptyDir": {}}],
+        },
+    }
+    before = json.dumps(pod)
+    out = inject_pod(pod, settings, namespace="ns", mode=MODE_WEBHOOK).pod
+    assert json.dumps(pod) == before  # nothing written into the caller's maps or lists
+    app = next(c for c in out["spec"]["containers"] if c["name"] == "app")
+    assert app["readinessProbe"]["httpGet"] == {"port": 15020, "path": "/app-health/app/readyz", "scheme": "HTTP"}
+    assert app["lifecycle"]["preStop"]["httpGet"]["path"] == "/app-lifecycle/app/prestopz"
+    assert app["env"] is env  # what injection leaves alone is shared, not copied
+    proxy = next(c for c in out["spec"]["containers"] if c["name"] == "istio-proxy")
+    assert any(e["name"] == probes.ENV_NAME for e in proxy["env"])
+    assert out["metadata"]["annotations"]["prometheus.io/port"] == "15020"
+    ops = diff(pod, out)
+    assert any(op["path"].startswith("/spec/containers") for op in ops)
