@@ -54,10 +54,21 @@ def status_port(annotations: dict | None, default: int) -> int:
         return 0  # Go's Atoi error leaves 0
 
 
+# (order, key sequence) pairs already in that order (they repeat from pod to pod): a
+# plain copy does.
+_IN_ORDER: set[tuple] = set()
+
+
 def _ordered(d: dict, order: tuple[str, ...]) -> dict:
+    """A copy of `d` with the keys of `order` first, in that order."""
+    keys = tuple(d)
+    if (order, keys) in _IN_ORDER:
+        return dict(d)
     out = {k: d[k] for k in order if k in d}
     if len(out) != len(d):
         out.update({k: v for k, v in d.items() if k not in out})
+    if tuple(out) == keys and len(_IN_ORDER) < 1024:  # bounded: keys come from pods
+        _IN_ORDER.add((order, keys))
     return out
 
 

@@ -168,3 +168,15 @@ def test_webhook_injection_leaves_the_callers_pod_as_it_was():
     assert out["metadata"]["annotations"]["prometheus.io/port"] == "15020"
     ops = diff(pod, out)
     assert any(op["path"].startswith("/spec/containers") for op in ops)
+
+
+def test_go_field_order_memo_is_per_struct():
+    # ("port", "path") is in gRPC field order (unknown fields last) but not in HTTPGet's.
+    s = {"containers": [
+        {"name": "g", "readinessProbe": {"grpc": {"port": 1, "path": "x"}}},
+        {"name": "h", "readinessProbe": {"httpGet": {"port": 80, "path": "/p"}}},
+    ]}
+    for _ in range(2):  # the second time through the memo
+        out = json.loads(probes.dump_app_probers(s, 15020, legacy=False))
+        assert list(out["/app-health/g/readyz"]["grpc"]) == ["port", "path", "service"]
+        assert list(out["/app-health/h/readyz"]["httpGet"]) == ["path", "port"]
