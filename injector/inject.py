@@ -203,7 +203,8 @@ def _status_json(spec: dict, *, version: str | None, revision: str | None) -> st
         names = _names(spec.get(key))
         parts.append(f'"{key}":' + (_names_json(names) if names else "null"))
     if revision is not None:
-        parts.append('"revision":' + go_json(revision))
+        plain = type(revision) is str and _PLAIN_NAMES.fullmatch(revision)
+        parts.append('"revision":' + ('"' + revision + '"' if plain else go_json(revision)))
     return "{" + ",".join(parts) + "}"
 
 

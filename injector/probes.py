@@ -13,6 +13,7 @@ work in place on JSON pod data.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 try:
@@ -85,13 +86,13 @@ _ORJSON_OPTIONS = 0 if _orjson is None else (
 # Where orjson's text may differ from json.dumps': a float (always a digit then "." or
 # "e": 1.0, 1e16 where json writes 1e+16) or a null (NaN and infinities become null).
 # A string that looks like one ("/v1.0") only costs the slow path. Digits map to "0"
-# and "E" to "e" so that three substring searches (C speed) find them.
+# and "E" to "e" so that one literal-led pattern finds them.
 _FLOAT_MARKS = bytes.maketrans(b"123456789E", b"000000000e")
+_FLOAT_SIGN = re.compile(rb"0[.e]")
 
 
 def _maybe_float(raw: bytes) -> bool:
-    marked = raw.translate(_FLOAT_MARKS)
-    return b"0." in marked or b"0e" in marked or b"null" in raw
+    return b"null" in raw or _FLOAT_SIGN.search(raw.translate(_FLOAT_MARKS)) is not None
 
 
 def compact_json(v: Any) -> str:
