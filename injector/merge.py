@@ -9,7 +9,9 @@ Two styles, one per injector config format:
   deletes, lists of named things (containers, volumes, env, ...) merge by their patch
   merge key, other lists replace, and the `$patch` directives are honoured.
 
-Everything works on plain JSON-like data (dicts/lists as `json.loads` gives them).
+Everything works on plain JSON-like data (dicts/lists as `json.loads` gives them). The
+strategic merge runs in the compiled `injector._merge_c` or its pure-Python twin
+`injector._merge_py` (`BACKEND` says which; INJECTOR_NO_EXTENSIONS=1 forces the twin).
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ def clone(v: Any) -> Any:
         except (TypeError, _orjson.JSONEncodeError):
             pass
     return copy.deepcopy(v)
+
 
 # The strategic merge itself: the compiled `_merge_c` unless unavailable or disabled,
 # else its pure-Python twin (same results, key order included).
@@ -68,13 +71,17 @@ def _merge(original: dict, patch: dict, kind: str) -> dict:
     except _merge_py.Unusual:
         pass
     # Something json.loads would not give (a tuple, a subclass, NaN, ...): merge what a
-    # JSON round trip of the patch gives, as it always did.
+    # JSON round trip of the patch gives, as it always did (a deep copy when orjson
+    # cannot write it).
+    normalized = None
     if _orjson is not None:
         try:
-            return _impl.merge(original, _orjson.loads(_orjson.dumps(patch)), kind, False)
+            normalized = _orjson.loads(_orjson.dumps(patch))
         except (TypeError, _orjson.JSONEncodeError):
             pass
-    return _impl.merge(original, copy.deepcopy(patch), kind, False)
+    if normalized is None:
+        normalized = copy.deepcopy(patch)
+    return _impl.merge(original, normalized, kind, False)
 
 
 # -- legacy (Istio 1.7) -----------------------------------------------------------------
