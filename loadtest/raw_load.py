@@ -6,17 +6,26 @@
 
 HTTP/2 uses h2load (Debian package nghttp2-client). HTTP/1.1 uses the Go apiclient from
 ../shared/tools/apiclient when it is built (it calls the webhook exactly as kube-apiserver
-does and checks every answer), else wrk (Debian package wrk). `--compare-floor` first
-measures a bare ASGI app on the same Hypercorn settings, then `injector serve`, and prints
-our throughput as a share of that floor.
+does and checks every answer), else wrk (Debian package wrk); `--client` chooses.
+`--compare-floor` measures a bare ASGI app on the same Hypercorn settings and `injector
+serve` alternately (`--rounds` times each, so drift on a shared machine hits both), and
+prints our throughput as a share of that floor (median of the rounds).
+
+Client and server share the machine's cores, so each run also reports the CPU time per
+request of the server's processes (from /proc, Linux) and of the client: the apiclient
+decodes and checks every patch, as the apiserver does, which costs it more for real
+patches than for the floor's empty answers.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
 import shutil
 import socket
+import statistics
 import ssl
 import subprocess
 import sys
@@ -67,6 +76,24 @@ def start(app: str, port: int, workers: int, certs: dict, log) -> subprocess.Pop
     return proc
 
 
+def _tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process and its children (Linux /proc), else None."""
+    try:
+        pids = [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        ticks = 0
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _children_cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_h2load(url: str, body: Path, n: int, c: int, m: int) -> dict:
     out = subprocess.run(["h2load", "-n", str(n), "-c", str(c), "-m", str(m), "-d", str(body),
                           "-H", "content-type: application/json", url],
@@ -101,7 +128,8 @@ def run_h1(url: str, body: Path, ca: str, n: int, c: int, client: str = "auto") 
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, errs.groups())) if errs else 0)
-    return {"client": "wrk", "rps": rps, "errors": errors}
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"client": "wrk", "rps": rps, "ok": done - errors, "errors": errors}
 
 
 def measure(app: str, args, certs: dict, body: Path) -> dict:
@@ -110,10 +138,16 @@ def measure(app: str, args, certs: dict, body: Path) -> dict:
         proc = start(app, port, args.workers, certs, log)
         try:
             url = f"https://127.0.0.1:{port}/inject" if app == "injector" else f"https://127.0.0.1:{port}/"
+            server0, client0 = _tree_cpu_seconds(proc.pid), _children_cpu_seconds()
             if args.proto == "h2":
                 result = run_h2load(url, body, args.n, args.c, args.m)
             else:
                 result = run_h1(url, body, str(certs["ca"]), args.n, args.c, args.client)
+            server1, client1 = _tree_cpu_seconds(proc.pid), _children_cpu_seconds()
+            done = max(1, result["ok"] + result["errors"])
+            if server0 is not None and server1 is not None:
+                result["server_cpu_us_per_req"] = round((server1 - server0) / done * 1e6)
+            result["client_cpu_us_per_req"] = round((client1 - client0) / done * 1e6)
         finally:
             proc.terminate()
             proc.wait(30)
@@ -130,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--shape", default="small", help="pod shape (small, medium, large)")
     ap.add_argument("--compare-floor", action="store_true")
+    ap.add_argument("--rounds", type=int, default=1, help="floor/injector runs, alternating")
     ap.add_argument("--client", choices=["auto", "apiclient", "wrk"], default="auto",
                     help="HTTP/1.1 client: the Go apiclient (decodes and checks every patch, as "
                          "the apiserver does) or wrk (C, light: closer to the server's own cost); "
@@ -144,16 +179,22 @@ def main(argv: list[str] | None = None) -> int:
     body = Path(args.out) / f"review-{args.shape}.json"
     body.write_bytes(review_bytes(args.shape))
 
-    results = []
-    if args.compare_floor:
-        results.append(measure("bare", args, certs, body))
-    results.append(measure("injector", args, certs, body))
-    for r in results:
-        print(json.dumps({"proto": args.proto, "workers": args.workers, "shape": args.shape, **r}))
-    if args.compare_floor:
-        share = results[1]["rps"] / results[0]["rps"]
-        print(f"injector throughput = {share:.0%} of the bare ASGI floor "
-              f"({results[1]['rps']:.0f} vs {results[0]['rps']:.0f} req/s, {args.proto}, {args.workers} workers)")
+    results, shares = [], []
+    for _ in range(max(1, args.rounds)):
+        pair = []
+        for app in (("bare", "injector") if args.compare_floor else ("injector",)):
+            r = measure(app, args, certs, body)
+            print(json.dumps({"proto": args.proto, "workers": args.workers, "shape": args.shape, **r}),
+                  flush=True)
+            pair.append(r)
+        results += pair
+        if args.compare_floor:
+            shares.append(pair[1]["rps"] / pair[0]["rps"])
+    if shares:
+        rps = lambda app: statistics.median(r["rps"] for r in results if r["app"] == app)  # noqa: E731
+        print(f"injector throughput = {statistics.median(shares):.0%} of the bare ASGI floor "
+              f"(median of {len(shares)} round(s): {rps('injector'):.0f} vs {rps('bare'):.0f} req/s, "
+              f"{args.proto}, {args.workers} workers, client {results[0]['client']})")
     return 0 if all(r["errors"] == 0 for r in results) else 1
 
 

@@ -1,5 +1,6 @@
 """A few seconds of the load-test scripts, so they never rot (timings are not asserted)."""
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -31,3 +32,9 @@ def test_raw_h2_load_against_the_floor(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "of the bare ASGI floor" in out.stdout
+    runs = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert [r["app"] for r in runs] == ["bare", "injector"]
+    for r in runs:
+        assert r["ok"] == 300 and r["errors"] == 0 and r["client_cpu_us_per_req"] > 0
+        if sys.platform == "linux":
+            assert r["server_cpu_us_per_req"] > 0
