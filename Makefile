@@ -1,7 +1,7 @@
 # Convenience targets; every one is a plain command you can also run by hand.
 PY ?= python
 
-.PHONY: install test bench loadtest loadtest-smoke raw-h1 raw-h2
+.PHONY: install test bench loadtest loadtest-smoke raw-h1 raw-h1-wrk raw-h2
 
 install:
 	pip install -e '.[test]'
@@ -21,8 +21,13 @@ loadtest:
 loadtest-smoke:
 	$(PY) -m loadtest.run_locust --users 2 --rate 20 --time 4s --workers 1 --p99-budget-ms 2000
 
+# Floor and injector alternate, 3 rounds each; the share printed is the median.
 raw-h1:
-	$(PY) -m loadtest.raw_load --proto h1 -n 20000 -c 16 --workers 2 --compare-floor
+	$(PY) -m loadtest.raw_load --proto h1 -n 20000 -c 16 --workers 2 --compare-floor --rounds 3
+
+# The same with wrk, a light C client: closer to the server's own cost.
+raw-h1-wrk:
+	$(PY) -m loadtest.raw_load --proto h1 -n 20000 -c 16 --workers 2 --compare-floor --rounds 3 --client wrk
 
 raw-h2:
-	$(PY) -m loadtest.raw_load --proto h2 -n 20000 -c 8 -m 4 --workers 2 --compare-floor
+	$(PY) -m loadtest.raw_load --proto h2 -n 20000 -c 8 -m 4 --workers 2 --compare-floor --rounds 3
