@@ -935,7 +935,8 @@ def _reapply_user_containers(merged: dict, original: dict, template_pod: dict, p
             cur = _find(lst, name)
             if cur is None:
                 continue
-            new = merge.strategic_merge({"spec": {"containers": [cur]}}, {"spec": {"containers": [overlay]}})
+            # copy-on-write: cur (replaced below) is read, never modified
+            new = merge.strategic_merge_into({"spec": {"containers": [cur]}}, {"spec": {"containers": [overlay]}})
             mspec[key] = [new["spec"]["containers"][0] if c is cur else c for c in lst]
     if not already and (overrides["containers"] or overrides["initContainers"]):
         out = {k: [_go_order(_typed_container(c), "Container") for c in v] for k, v in overrides.items() if v}
