@@ -731,33 +731,6 @@ def _copy_sharing(pod: dict, shared: list[tuple[str, int, list]]) -> dict:
     return out
 
 
-def _detach_shared(result_pod: dict, pod: Any) -> tuple[dict, list]:
-    """(the result without the caller's shared env lists, where they go back: [field,
-    index, caller's field, caller's index]) for the result cache."""
-    src = {id(env): (f, i, env) for f, i, env in _shareable_envs(pod)}
-    spec = result_pod.get("spec") if src else None
-    if type(spec) is not dict:
-        return result_pod, []
-    light = dict(spec)
-    places: list = []
-    for field_name in ("containers", "initContainers"):
-        lst = spec.get(field_name)
-        if type(lst) is not list:
-            continue
-        for ri, c in enumerate(lst):
-            if type(c) is not dict:
-                continue
-            hit = src.get(id(c.get("env")))
-            if hit is not None and hit[2] is c.get("env"):
-                if light[field_name] is lst:
-                    light[field_name] = list(lst)
-                light[field_name][ri] = {**c, "env": []}
-                places.append([field_name, ri, hit[0], hit[1]])
-    if not places:
-        return result_pod, []
-    return {**result_pod, "spec": light}, places
-
-
 def _copy_pod(pod: dict, pod_key: tuple[list, bytes] | None, share: bool = False) -> dict:
     """A copy of `pod` that injection may modify.
 
@@ -1154,6 +1127,7 @@ def inject_pod(
     deploy_meta: dict | None = None,
     version: str | None = None,
     proxy_envs: dict[str, str] | None = None,
+    pod_json: bytes | None = None,
 ) -> InjectionResult:
     """Inject `pod` (JSON; `metadata` + `spec`) and return the mutated copy.
 
@@ -1162,33 +1136,18 @@ def inject_pod(
     derives them from the pod's owner references). version: legacy status "version"
     (default: sha256 of the template, as kube-inject uses). proxy_envs: env overrides of
     the webhook path (`/inject/cluster/X/net/Y`), applied to istio-proxy as Istio does.
+    pod_json: `rendercache.pod_json(pod)` when the caller already has it.
 
     `pod` is never modified. In webhook mode the result may share with it what injection
     leaves as it is (env lists, probes, volumes...; see _copy_pod): the webhook only diffs
-    the result; do not modify those."""
+    the result; do not modify those. Whole answers to identical pods are cached a level up
+    (see injector.admission.review)."""
     del request_kind  # the pod is always a Pod here; kept for the webhook's signature
-    # A pod seen before with the same inputs (the next pod of a ReplicaSet) gets the same
-    # result: the key is the pod and every other input, cluster facts included.
-    key = pod_bytes = None
-    if rendercache.enabled():
-        facts = cluster_inputs(pod, settings, namespace, mode)
-        pod_bytes = rendercache.pod_json(pod)
-        if facts is not None and pod_bytes is not None:
-            key = rendercache.make_key(settings, "pod", [
-                mode, namespace, type_meta, deploy_meta, version, proxy_envs, facts], pod_bytes)
-            hit = rendercache.lookup_result(key)
-            if hit is not None:
-                out = hit[0]
-                for field_name, ri, sfield, si in hit[4]:  # the caller's (identical) env lists
-                    out["spec"][field_name][ri]["env"] = pod["spec"][sfield][si]["env"]
-                return InjectionResult(pod=out, injected=hit[1], status=hit[2], warnings=hit[3])
-    result = _inject_pod(pod, settings, namespace=namespace, mode=mode, type_meta=type_meta,
-                         deploy_meta=deploy_meta, version=version, proxy_envs=proxy_envs,
-                         pod_bytes=pod_bytes)
-    if key is not None:
-        light, places = _detach_shared(result.pod, pod) if mode == MODE_WEBHOOK else (result.pod, [])
-        rendercache.store_result(key, [light, result.injected, result.status, result.warnings, places])
-    return result
+    if pod_json is None and rendercache.enabled():
+        pod_json = rendercache.pod_json(pod)
+    return _inject_pod(pod, settings, namespace=namespace, mode=mode, type_meta=type_meta,
+                       deploy_meta=deploy_meta, version=version, proxy_envs=proxy_envs,
+                       pod_bytes=pod_json)
 
 
 def cluster_inputs(pod: dict, settings, namespace: str | None, mode: str) -> list | None:

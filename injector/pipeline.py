@@ -15,11 +15,12 @@ from injector.inject import MODE_WEBHOOK, cluster_inputs, inject_pod
 class PodInjector:
     """(pod, request) -> (mutated pod or None when skipped, reason code, message)."""
 
-    __slots__ = ("settings", "path_envs")
+    __slots__ = ("settings", "path_envs", "_pod_json")
 
     def __init__(self, settings, path_envs: dict[str, str]) -> None:
         self.settings = settings
         self.path_envs = path_envs
+        self._pod_json: tuple[dict, bytes] | None = None  # (pod, its JSON) from answer_key
 
     def __call__(self, pod: dict, request: dict):
         podcheck.check_pod(pod)  # a clear "field: expected X, got Y" before anything reads it
@@ -31,8 +32,10 @@ class PodInjector:
             return None, reason.code if reason else "policy", reason.message if reason else ""
         # The cluster/network of the webhook path become proxy env (and the network
         # label), as Istio applies them.
+        last, self._pod_json = self._pod_json, None
         result = inject_pod(pod, settings, namespace=namespace, mode=MODE_WEBHOOK,
-                            proxy_envs=self.path_envs or None)
+                            proxy_envs=self.path_envs or None,
+                            pod_json=last[1] if last is not None and last[0] is pod else None)
         if not result.injected:
             return None, "not-injected", "; ".join(result.warnings)
         return result.pod, "", ""
@@ -41,8 +44,9 @@ class PodInjector:
         """A key of every input of this pod's answer, or None when it must not be cached.
 
         The answer follows from the pod, the request namespace, the webhook path's envs,
-        the Settings and the live cluster facts injection reads: the same inputs as
-        inject_pod's whole-injection key (policy reads nothing else)."""
+        the Settings and the live cluster facts injection reads (policy reads nothing
+        else). The pod's JSON is kept for the injection that follows, which uses it only for
+        that very pod object."""
         if not rendercache.enabled():
             return None
         meta = pod.get("metadata")
@@ -55,6 +59,7 @@ class PodInjector:
         pod_bytes = rendercache.pod_json(pod)
         if pod_bytes is None:
             return None
+        self._pod_json = (pod, pod_bytes)  # the injection that may follow reuses it
         return rendercache.make_key(self.settings, "answer",
                                     [namespace, self.path_envs or None, facts], pod_bytes)
 

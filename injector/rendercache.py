@@ -9,11 +9,11 @@ Settings' generation, unique per loaded config: a reload never meets old entries
 Keys are compared byte for byte (a dict lookup), so two pods whose template-visible
 inputs differ can never share an entry: no hash collisions.
 
-Three levels: `CACHE` holds rendered-and-parsed overlays (any pod whose template inputs
-match); `RESULTS` holds whole injections of byte-identical pods with identical request
-and live-cluster inputs (see `injector.inject.inject_pod`); `ANSWERS` holds the webhook's
-answer itself (outcome and JSON Patch) under the same kind of key, so the second pod of a
-ReplicaSet skips policy, injection and the diff (see `injector.admission.review`).
+Two levels: `CACHE` holds rendered-and-parsed overlays (any pod whose template inputs
+match); `ANSWERS` holds the webhook's answer itself (outcome and JSON Patch) to a
+byte-identical pod with identical request and live-cluster inputs, so the second pod of a
+ReplicaSet skips policy, injection and the diff (see `injector.admission.review` and
+`injector.pipeline.PodInjector.answer_key`).
 Entries are orjson bytes: immutable while cached, and every hit gets fresh objects
 (callers mutate what they merge).
 
@@ -23,9 +23,8 @@ time (`render`, `tpl`) when that text could come from the pod; values orjson can
 round-trip exactly (NaN, huge integers, subclasses).
 
 Each level is a bounded LRU (INJECTOR_RENDER_CACHE_SIZE entries, default 512, and
-INJECTOR_RENDER_CACHE_BYTES, default 16 MiB); INJECTOR_NO_RENDER_CACHE=1 turns all off.
-`hits`/`misses` of `CACHE` count renders avoided/done (a whole-injection or answer hit
-counts as a hit); `on_hit`/`on_miss` hooks let the webhook's Prometheus counters follow
+INJECTOR_RENDER_CACHE_BYTES, default 16 MiB); INJECTOR_NO_RENDER_CACHE=1 turns both off.
+`hits`/`misses` of `CACHE` count renders avoided/done (an answer hit counts as a hit); `on_hit`/`on_miss` hooks let the webhook's Prometheus counters follow
 (`injector_render_cache_{hits,misses}_total`).
 """
 from __future__ import annotations
@@ -125,10 +124,6 @@ class RenderCache:
 
 
 CACHE = RenderCache()
-# Whole injections of byte-identical pods (the second pod of a ReplicaSet): keyed by the pod
-# and every other input of inject_pod; its hits count as render-cache hits (a render
-# avoided), its misses are not counted (the render lookup that follows counts).
-RESULTS = RenderCache()
 # Webhook answers (outcome + patch) of byte-identical pods: keyed by the pod and every other
 # input of the answer; hits count as render-cache hits, misses are not counted.
 ANSWERS = RenderCache()
@@ -149,7 +144,6 @@ def set_enabled(on: bool) -> None:
 def clear() -> None:
     """Forget every entry (every level)."""
     CACHE.clear()
-    RESULTS.clear()
     ANSWERS.clear()
 
 
@@ -276,30 +270,6 @@ def store(key: bytes | None, value: Any) -> None:
     raw = encode(value)
     if raw is not None:
         CACHE.put(key, raw)
-
-
-def lookup_result(key: bytes | None) -> Any:
-    """A cached whole injection (fresh objects) or None; a hit counts as a render hit."""
-    if key is None:
-        return None
-    raw = RESULTS.get(key, count=False)
-    if raw is None:
-        return None
-    CACHE.count_hit()
-    return orjson.loads(raw)
-
-
-def store_result(key: bytes | None, value: Any) -> None:
-    """Cache a whole injection. Unlike renders, no read-back check: the result is built
-    from orjson-decoded JSON, goyaml output (finite numbers only) and strings, so orjson
-    gives it back exactly; subclasses of JSON types are refused."""
-    if key is None:
-        return
-    try:
-        raw = orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_SUBCLASS)
-    except TypeError:
-        return
-    RESULTS.put(key, raw)
 
 
 def lookup_answer(key: bytes | None) -> list | None:

@@ -230,7 +230,7 @@ class _Watcher:
         self.snapshot = snapshot
 
 
-def test_identical_pods_reuse_the_whole_injection_but_follow_live_cluster_facts():
+def test_identical_pods_reuse_the_render_but_follow_live_cluster_facts():
     from injector.cluster import ClusterFacts, LiveClusterFacts
 
     watcher = _Watcher(ClusterFacts(nodes={"n1": "v1.33.0"}))
@@ -240,7 +240,7 @@ def test_identical_pods_reuse_the_whole_injection_but_follow_live_cluster_facts(
     first = _inject(_pod(), s)
     assert tty(first) is True
     again = _inject(_pod(), s)
-    assert again == first and rendercache.RESULTS.hits == 0 and rendercache.CACHE.hits == 1
+    assert again == first and rendercache.CACHE.hits == 1
     watcher.snapshot = ClusterFacts(nodes={"n1": "v1.27.0"})  # the cluster changed under us
     later = _inject(_pod(), s)
     assert tty(later) is False
@@ -300,7 +300,7 @@ def test_long_env_lists_shared_with_the_caller_are_never_modified(config, monkey
     s = _settings(config)
     pod = _big_pod()
     before = copy.deepcopy(pod)
-    results = [_inject(pod, s) for _ in range(3)]  # miss, then whole-injection hits
+    results = [_inject(pod, s) for _ in range(3)]  # miss, then render-cache hits
     assert pod == before  # the caller's pod, its env list and entries untouched
     monkeypatch.setattr(inject, "_SHARE_MIN_ENV", 10**9)  # no sharing: the reference
     want = _uncached(copy.deepcopy(before), s)
