@@ -1,4 +1,4 @@
-"""Caches of injection work, keyed by everything it read: renders, and whole injections.
+"""Caches of injection work, keyed by everything it read: renders, and webhook answers.
 
 Pods of one ReplicaSet are identical at admission (the apiserver names them after the
 webhooks ran), so the template output for the second pod is the first one's. A render
