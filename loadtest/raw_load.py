@@ -3,6 +3,7 @@
     python -m loadtest.raw_load --proto h2 -n 20000 -c 8 -m 4 --workers 2
     python -m loadtest.raw_load --proto h1 -n 20000 -c 16 --workers 2
     python -m loadtest.raw_load --proto h1 --compare-floor      # bare ASGI floor, same run
+    python -m loadtest.raw_load --client apiclient --rate 200 --shape medium -n 12000 --p99-budget-ms 5
 
 HTTP/2 uses h2load (Debian package nghttp2-client). HTTP/1.1 uses the Go apiclient from
 ../shared/tools/apiclient when it is built (it calls the webhook exactly as kube-apiserver
@@ -106,16 +107,25 @@ def run_h2load(url: str, body: Path, n: int, c: int, m: int) -> dict:
             "mean_latency": mean.group(1) if mean else None}
 
 
-def run_h1(url: str, body: Path, ca: str, n: int, c: int, client: str = "auto") -> dict:
-    if client == "apiclient" and not APICLIENT.exists():
+def run_apiclient(url: str, body: Path, ca: str, n: int, c: int, rate: float = 0, h2: bool = False) -> dict:
+    if not APICLIENT.exists():
         raise SystemExit(f"{APICLIENT} is not built (see ../shared/tools/README.md)")
-    if client in ("auto", "apiclient") and APICLIENT.exists():
-        out = subprocess.run([str(APICLIENT), "-url", url + "?timeout=10s", "-ca", ca, "-review", str(body),
-                              "-n", str(n), "-c", str(c)], capture_output=True, text=True, check=True).stdout
-        doc = json.loads(out.strip().splitlines()[-1])
-        return {"client": "apiclient", "rps": doc["rps"], "ok": doc["ok"],
-                "errors": sum(doc["errors"].values()), "p50_ms": doc["p50_us"] / 1000,
-                "p99_ms": doc["p99_us"] / 1000}
+    cmd = [str(APICLIENT), "-url", url + "?timeout=10s", "-ca", ca, "-review", str(body),
+           "-n", str(n), "-c", str(c)]
+    if rate:
+        cmd += ["-rate", str(rate)]
+    if h2:
+        cmd.append("-h2")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    doc = json.loads(out.strip().splitlines()[-1])
+    return {"client": "apiclient", "rps": doc["rps"], "ok": doc["ok"],
+            "errors": sum(doc["errors"].values()), "p50_ms": doc["p50_us"] / 1000,
+            "p99_ms": doc["p99_us"] / 1000, "max_ms": doc["max_us"] / 1000}
+
+
+def run_h1(url: str, body: Path, ca: str, n: int, c: int, client: str = "auto", rate: float = 0) -> dict:
+    if client == "apiclient" or (client == "auto" and APICLIENT.exists()):
+        return run_apiclient(url, body, ca, n, c, rate)
     if not shutil.which("wrk"):
         raise SystemExit("neither ../shared/tools/apiclient/bin/apiclient nor wrk is available")
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -139,10 +149,12 @@ def measure(app: str, args, certs: dict, body: Path) -> dict:
         try:
             url = f"https://127.0.0.1:{port}/inject" if app == "injector" else f"https://127.0.0.1:{port}/"
             server0, client0 = _tree_cpu_seconds(proc.pid), _children_cpu_seconds()
-            if args.proto == "h2":
+            if args.proto == "h2" and args.client == "apiclient":
+                result = run_apiclient(url, body, str(certs["ca"]), args.n, args.c, args.rate, h2=True)
+            elif args.proto == "h2":
                 result = run_h2load(url, body, args.n, args.c, args.m)
             else:
-                result = run_h1(url, body, str(certs["ca"]), args.n, args.c, args.client)
+                result = run_h1(url, body, str(certs["ca"]), args.n, args.c, args.client, args.rate)
             server1, client1 = _tree_cpu_seconds(proc.pid), _children_cpu_seconds()
             done = max(1, result["ok"] + result["errors"])
             if server0 is not None and server1 is not None:
@@ -168,7 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client", choices=["auto", "apiclient", "wrk"], default="auto",
                     help="HTTP/1.1 client: the Go apiclient (decodes and checks every patch, as "
                          "the apiserver does) or wrk (C, light: closer to the server's own cost); "
-                         "auto: apiclient when built")
+                         "auto: apiclient when built. With --proto h2, apiclient replaces h2load")
+    ap.add_argument("--rate", type=float, default=0,
+                    help="apiclient only: total requests/s (latency at a fixed rate); 0: flat out")
+    ap.add_argument("--p99-budget-ms", type=float, default=0,
+                    help="exit non-zero when a run's p99 exceeds this (apiclient runs)")
     ap.add_argument("--out", default=str(ROOT / "loadtest" / "results"))
     args = ap.parse_args(argv)
     Path(args.out).mkdir(parents=True, exist_ok=True)
@@ -195,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"injector throughput = {statistics.median(shares):.0%} of the bare ASGI floor "
               f"(median of {len(shares)} round(s): {rps('injector'):.0f} vs {rps('bare'):.0f} req/s, "
               f"{args.proto}, {args.workers} workers, client {results[0]['client']})")
-    return 0 if all(r["errors"] == 0 for r in results) else 1
+    over = [r for r in results if args.p99_budget_ms and r.get("p99_ms", 0) > args.p99_budget_ms]
+    for r in over:
+        print(f"p99 {r['p99_ms']:.2f} ms of {r['app']} exceeds the budget of {args.p99_budget_ms} ms")
+    return 0 if all(r["errors"] == 0 for r in results) and not over else 1
 
 
 if __name__ == "__main__":
