@@ -175,15 +175,15 @@ class _Stages:
     """Wrap the pipeline's steps with timers (module attributes, restored on exit)."""
 
     def __init__(self) -> None:
-        from injector import admission, inject, pipeline, policy, rendercache, templatedata
+        from injector import admission, inject_common, inject_legacy, pipeline, policy, rendercache, templatedata
 
         self.acc: dict[str, int] = {}
         self.targets = [
             (admission, "parse_review", "decode"), (admission, "_response", "encode"),
             (admission, "diff", "diff"), (policy, "decide", "policy"),
             (pipeline, "inject_pod", "inject"), (templatedata, "build", "data"),
-            (inject, "_render", "render"), (inject, "_load_yaml", "yaml"),
-            (inject, "_typed_injection_spec", "yaml"),
+            (inject_common, "_render", "render"), (inject_common, "_load_yaml", "yaml"),
+            (inject_legacy, "_typed_injection_spec", "yaml"),
             (rendercache, "make_key", "cache"), (rendercache, "lookup", "cache"),
             (rendercache, "store", "cache"),
         ]

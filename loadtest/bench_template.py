@@ -6,7 +6,7 @@ set `istio`) and Istio 1.7.3's `template` (../shared/conformance/istio-1.7.3/con
 `istio-1.7`). Pods: the Go anchor's (../shared/tools/goanchor/pods/pod-<shape>.json).
 The template data is exactly what our pipeline renders: `injector.inject.inject_pod` runs
 once per pod with the corpus settings and the (template, data) it hands to
-`inject._render` is captured. Parsing is not timed (done once, as in the webhook).
+`inject_common._render` is captured. Parsing is not timed (done once, as in the webhook).
 
 The Cython evaluator memoises the pure serialisers (`toYaml`, `structToJSON`, ...) by
 typed content, which is what a webhook sees (values and mesh config do not change between
@@ -52,21 +52,21 @@ def settings_for(version: str):
 
 def render_case(settings, pod: dict) -> tuple[Any, Any]:
     """(Template, data) of the sidecar render our pipeline does for `pod`."""
-    from injector import inject
+    from injector import inject, inject_common
 
     seen: list = []
-    real = inject._render
+    real = inject_common._render
 
     def capture(tpl, data, what):
         seen.append((tpl, data))
         return real(tpl, data, what)
 
-    inject._render = capture
+    inject_common._render = capture
     try:
         ns = (pod.get("metadata") or {}).get("namespace") or "default"
         inject.inject_pod(pod, settings, namespace=ns)
     finally:
-        inject._render = real
+        inject_common._render = real
     sidecar = [(t, d) for t, d in seen if t.name in ("sidecar", "inject")]
     if not sidecar:
         raise SystemExit(f"no sidecar render captured (templates: {[t.name for t, _ in seen]})")

@@ -295,14 +295,14 @@ def _big_pod(n: int = 300) -> dict:
 
 @pytest.mark.parametrize("config", [PATCHING, MODERN, LEGACY], ids=["patching", "modern", "legacy"])
 def test_long_env_lists_shared_with_the_caller_are_never_modified(config, monkeypatch):
-    from injector import inject
+    from injector import inject_common
 
     s = _settings(config)
     pod = _big_pod()
     before = copy.deepcopy(pod)
     results = [_inject(pod, s) for _ in range(3)]  # miss, then render-cache hits
     assert pod == before  # the caller's pod, its env list and entries untouched
-    monkeypatch.setattr(inject, "_SHARE_MIN_ENV", 10**9)  # no sharing: the reference
+    monkeypatch.setattr(inject_common, "_SHARE_MIN_ENV", 10**9)  # no sharing: the reference
     want = _uncached(copy.deepcopy(before), s)
     for got in results:
         assert got == want

@@ -73,17 +73,17 @@ def _shared_yaml_texts() -> list[str]:
 def _renders() -> list[str]:
     """Sidecars rendered by the bench configs (both templates, every pod shape)."""
     from loadtest import bench_pipeline as bp
-    from injector import inject, rendercache
+    from injector import inject_common, rendercache
 
     texts: list[str] = []
-    orig = inject._render
+    orig = inject_common._render
 
     def keep(*a):
         t = orig(*a)
         texts.append(t)
         return t
 
-    inject._render = keep
+    inject_common._render = keep
     was = rendercache.enabled()
     rendercache.set_enabled(False)
     try:
@@ -93,7 +93,7 @@ def _renders() -> list[str]:
             for shape in bp.SHAPES:
                 bp._review(bp.bodies(shape)[0], inject_fn)
     finally:
-        inject._render = orig
+        inject_common._render = orig
         rendercache.set_enabled(was)
     return texts
 
