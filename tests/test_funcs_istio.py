@@ -53,6 +53,10 @@ CASES = [
     ("istio", "annotation", [{"$struct": [["Annotations", "annotations", {"$strmap": {"k": "v"}}]]}, "k", "d"], None, 'v'),
     ("istio", "annotation", [{"Annotations": {"k": 1}}, "k", "d"], None, ('error', 'annotation: expected map[string]string; value for key "k" is float64')),
     ("istio", "annotation", [{"Annotations": "str"}, "k", "d"], None, ('error', 'annotation: expected map[string]string; got string')),
+    # a map[string]string as META: Go indexes it, a missing "Annotations" gives ""
+    ("istio", "annotation", [S, "a", "d"], None, ('error', 'annotation: expected map[string]string; got string')),
+    ("istio", "annotation", [NIL, "a", "d"], None, ('error', 'annotation: expected map[string]string; got string')),
+    ("istio", "applicationPorts", [[S]], None, ('error', 'applicationPorts: expected a list; got string')),
     # valueOrDefault
     ("istio", "valueOrDefault", ["v", "d"], "json", '"v"'),
     ("istio", "valueOrDefault", ["", "d"], "json", '"d"'),

@@ -53,7 +53,10 @@ def _wrap64(n: int) -> int:
 # --- reading typed arguments out of the value model -----------------------------------
 
 def _field(v: Any, name: str) -> tuple[Any, bool]:
-    """A Go-named field of a struct-like map or GoStruct; ok False when absent."""
+    """A Go-named field of a struct-like map or GoStruct; ok False when absent. A
+    map[string]string is indexed as Go indexes it: a missing key gives ""."""
+    if isinstance(v, StrMap):
+        return v.get(name, ""), True
     if isinstance(v, dict):
         if name in v:
             return v[name], True
