@@ -187,6 +187,14 @@ def test_runtime_parsed_text_from_the_pod_is_not_cached():
     assert rendercache.make_key(s, "x", [_pod(note="{{ .Revision }}")]) is None
     out = _inject(_pod(note="{{ .ProxyImage }}"), s)
     assert out["metadata"]["annotations"]["seen/note"] == "example.io/istio/proxyv2:1.0"
+    # the pod's JSON passed as the key's blob is checked too (and the answer is not reused
+    # for another blob)
+    import orjson
+
+    braces, plain = orjson.dumps(_pod(note="{{ .Revision }}")), orjson.dumps(_pod(note="x"))
+    for blob, cached in ((braces, False), (braces, False), (plain, True), (braces, False)):
+        assert (rendercache.make_key(s, "x", [], blob) is not None) is cached
+    assert rendercache.make_key(_settings(MODERN), "x", [], braces) is not None  # no render/tpl
 
 
 def test_identifiers_walks_every_node_kind():
