@@ -193,7 +193,10 @@ def review(
     # The second pod of a ReplicaSet: the same inputs give the same answer (see
     # injector.pipeline.PodInjector.answer_key), so skip policy, injection and the diff.
     answer_key = getattr(inject, "answer_key", None)
-    key = answer_key(obj, request) if answer_key is not None else None
+    try:
+        key = answer_key(obj, request) if answer_key is not None else None
+    except Exception:  # an odd pod: no caching; injection below says what is wrong
+        key = None
     hit = rendercache.lookup_answer(key)
     if hit is not None:
         result, reason, message, patch_b64, ops = hit

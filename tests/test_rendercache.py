@@ -417,3 +417,26 @@ def test_answers_follow_live_cluster_facts():
     watcher.snapshot = ClusterFacts(nodes={"n1": "v1.27.0"})
     _, later = _answer(s, _pod())
     assert later["response"]["patch"] != before["response"]["patch"]
+
+
+def test_an_answer_key_that_fails_only_turns_caching_off():
+    import orjson
+
+    from injector.admission import review
+    from injector.pipeline import pod_injector_factory
+
+    class Broken:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __call__(self, pod, request):
+            return self.inner(pod, request)
+
+        def answer_key(self, pod, request):
+            raise RecursionError("too deep")
+
+    s = _settings(MODERN)
+    body = orjson.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                         "request": {"uid": "u", "namespace": "ns", "object": _pod()}})
+    out = review(body, Broken(pod_injector_factory(s)({})))
+    assert out.result == "injected" and len(rendercache.ANSWERS) == 0
