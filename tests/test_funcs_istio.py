@@ -13,8 +13,15 @@ import json
 import pytest
 
 from injector.template.funcs import FuncError, GoFunc
-from injector.template.funcs.gojson import MarshalError, UnmarshalError, format_float, marshal, unmarshal
-from injector.template.funcs.istio import ISTIO, ISTIO_17, duration_string
+from injector.template.funcs.gojson import (
+    MarshalError,
+    UnmarshalError,
+    format_float,
+    marshal,
+    unmarshal,
+)
+from injector.template.funcs.istio import ISTIO, ISTIO_17
+from injector.template.funcs.sprig import go_duration
 from injector.template.values import NO_VALUE, GoStruct, Int64, StrMap, from_tagged_json
 
 S = {"$strmap": {"a": "1", "b": "<&>"}}
@@ -287,7 +294,7 @@ def test_env_reads_the_environment(monkeypatch):
      (-(1 << 63), "-2562047h47m16.854775808s"), ((1 << 63) - 1, "2562047h47m16.854775807s"), (-1500, "-1.5µs")],
 )
 def test_duration_string(nanos, expected):
-    assert duration_string(nanos) == expected
+    assert go_duration(nanos) == expected
 
 
 # --- encoding/json ---------------------------------------------------------------------

@@ -159,7 +159,9 @@ def _struct_fields(st: GoStruct) -> list[tuple[str, bool, bool, Any]]:
     return [(name, omit, as_string, fields[i][2]) for i, name, omit, as_string in _plan(st)]
 
 
-def _is_empty(v: Any) -> bool:
+def is_empty(v: Any) -> bool:
+    """encoding/json's omitempty test, which is also reflect's zero value test sprig's
+    `empty` uses: false, 0, nil, empty string/map/slice (structs never are empty)."""
     if v is None or v is NO_VALUE:
         return True
     if isinstance(v, (str, dict, list, tuple)):
@@ -177,7 +179,7 @@ def _encode_struct(v: GoStruct, out: list[str], html: bool) -> None:
     first = True
     for i, name, omit, as_string in _plan(v):
         value = fields[i][2]
-        if omit and _is_empty(value):
+        if omit and is_empty(value):
             continue
         if not first:
             out.append(",")
@@ -269,7 +271,7 @@ def to_plain(v: Any) -> Any:
     if isinstance(v, GoStruct):
         out: dict[str, Any] = {}
         for name, omit, as_string, value in _struct_fields(v):
-            if omit and _is_empty(value):
+            if omit and is_empty(value):
                 continue
             if as_string and isinstance(value, (str, bool, int, float)):
                 enc = marshal(value)

@@ -23,7 +23,15 @@ from typing import Any
 from ..gofmt import quote, sprint
 from ..values import NO_VALUE, GoStruct, StrMap
 from . import FuncError, GoFunc
-from .gojson import MarshalError, UnmarshalError, go_type_name, marshal, to_plain, unmarshal
+from .gojson import (
+    MarshalError,
+    UnmarshalError,
+    go_type_name,
+    marshal,
+    to_plain,
+    unmarshal,
+)
+from .sprig import _float_to_int64, _wrap64, go_duration
 
 _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
@@ -44,10 +52,6 @@ def _nil(v: Any) -> Any:
 def _sprint(v: Any) -> str:
     """fmt.Sprint of one value."""
     return sprint(_nil(v))
-
-
-def _wrap64(n: int) -> int:
-    return (n - _INT64_MIN) % (1 << 64) + _INT64_MIN
 
 
 # --- reading typed arguments out of the value model -----------------------------------
@@ -312,7 +316,9 @@ def to_json_map(*maps: Any) -> str:
 
 def to_yaml(v: Any) -> str:
     """sigs.k8s.io/yaml.Marshal; any error gives ""."""
-    from ... import goyaml  # YAML lives at the package top; imported late to avoid cycles
+    from ... import (
+        goyaml,  # YAML lives at the package top; imported late to avoid cycles
+    )
 
     try:
         # encoding/json's view first (struct tags, nil maps), as sigs.k8s.io/yaml does
@@ -378,11 +384,7 @@ def _number(x: Any) -> float | int:
 
 
 def _to_int64(x: float | int) -> int:
-    if isinstance(x, int):
-        return _wrap64(x)
-    if x != x or not (-(2.0**63) <= x < 2.0**63):
-        return _INT64_MIN
-    return int(x)
+    return _wrap64(x) if isinstance(x, int) else _float_to_int64(x)
 
 
 def _duration_nanos(v: Any) -> int | None:
@@ -398,57 +400,16 @@ def _duration_nanos(v: Any) -> int | None:
     return _wrap64(secs * _NANOS_PER_SEC + nanos)
 
 
-def _frac(v: int, prec: int) -> tuple[str, int]:
-    """Go's fmtFrac: the fraction of v/10**prec without trailing zeros."""
-    digits = []
-    printed = False
-    for _ in range(prec):
-        d = v % 10
-        printed = printed or d != 0
-        if printed:
-            digits.append(str(d))
-        v //= 10
-    s = ("." + "".join(reversed(digits))) if printed else ""
-    return s, v
-
-
-def duration_string(d: int) -> str:
-    """time.Duration(d).String()."""
-    neg = d < 0
-    u = -d if neg else d
-    if u < _NANOS_PER_SEC:
-        if u == 0:
-            return "0s"
-        if u < 1000:
-            unit, prec = "ns", 0
-        elif u < 1_000_000:
-            unit, prec = "\u00b5s", 3
-        else:
-            unit, prec = "ms", 6
-        frac, whole = _frac(u, prec)
-        s = f"{whole}{frac}{unit}"
-    else:
-        frac, whole = _frac(u, 9)
-        s = f"{whole % 60}{frac}s"
-        whole //= 60
-        if whole > 0:
-            s = f"{whole % 60}m" + s
-            whole //= 60
-            if whole > 0:
-                s = f"{whole}h" + s
-    return "-" + s if neg else s
-
-
 def format_duration(v: Any) -> str:
     """1.29.6: a nil duration is 0s."""
     d = _duration_nanos(v)
-    return duration_string(d or 0)
+    return go_duration(d or 0)
 
 
 def format_duration_17(v: Any) -> str:
     """1.7.3: a nil duration is an error there, which Istio formats as 1s."""
     d = _duration_nanos(v)
-    return "1s" if d is None else duration_string(d)
+    return "1s" if d is None else go_duration(d)
 
 
 # --- render ---------------------------------------------------------------------------

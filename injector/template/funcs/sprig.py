@@ -192,14 +192,8 @@ def strval(v: Any) -> str:
 
 
 def empty(v: Any) -> bool:
-    """sprig's empty: the zero value of its type (structs never are)."""
-    if v is None or v is NO_VALUE:
-        return True
-    if isinstance(v, (str, dict, list, tuple)):
-        return len(v) == 0
-    if isinstance(v, (bool, int, float, complex)):
-        return v == 0
-    return False
+    """sprig's empty: the zero value of its type (structs never are), as omitempty."""
+    return gojson.is_empty(v)
 
 
 def go_deep_equal(a: Any, b: Any) -> bool:
