@@ -23,50 +23,26 @@ from __future__ import annotations
 import orjson as _orjson
 
 from injector import merge, rendercache, workload
-from injector.inject_common import (  # noqa: F401 (re-exported: importers and tests use these names)
-    _SHARE_MIN_ENV,
-    CORE_DUMP,
-    INIT,
+from injector.inject_common import (
     MODE_KUBE_INJECT,
     MODE_WEBHOOK,
-    NETWORK_LABEL,
-    OVERRIDES_ANNOTATION,
-    PROM_MERGE_ANNOTATION,
-    PROXY,
-    PROXY_CONFIG_ANNOTATION,
-    SA_MOUNT_PATH,
-    STATUS_ANNOTATION,
-    TEMPLATES_ANNOTATION,
-    VALIDATION,
     InjectionError,
     InjectionResult,
     _copy_sharing,
     _env,
     _legacy,
-    _load_yaml,
-    _names_json,
-    _render,
     _shareable_envs,
-    _status_json,
 )
-from injector.inject_legacy import (  # noqa: F401
-    LEGACY_STATUS,
-    _legacy_kube_inject,
-    _legacy_webhook,
-    _typed_injection_spec,
-    sha256_hex,
-)
-from injector.inject_modern import (  # noqa: F401
-    INIT_BEFORE_PROXY_ANNOTATION,
+from injector.inject_legacy import _legacy_kube_inject, _legacy_webhook, sha256_hex
+from injector.inject_modern import (
     _modern,
     _native_sidecars,
     _proxy_ids,
     select_templates,
 )
 
-# The re-exported `_render`, `_load_yaml`, `_SHARE_MIN_ENV` and `_typed_injection_spec` are
-# copies of the names: to wrap or patch one, set it where it is looked up (`inject_common`
-# for the first three, `inject_legacy` for the last).
+__all__ = ["MODE_KUBE_INJECT", "MODE_WEBHOOK", "InjectionError", "InjectionResult", "cluster_inputs",
+           "inject_pod", "select_templates", "sha256_hex"]
 
 
 def inject_pod(
@@ -96,44 +72,17 @@ def inject_pod(
     the result; do not modify those. Whole answers to identical pods are cached a level up
     (see injector.admission.review)."""
     del request_kind  # the pod is always a Pod here; kept for the webhook's signature
+    # render keys reuse the pod's JSON with the request inputs that derive the pod the
+    # template sees from it
     if pod_json is None and rendercache.enabled():
         pod_json = rendercache.pod_json(pod)
-    return _inject_pod(pod, settings, namespace=namespace, mode=mode, type_meta=type_meta,
-                       deploy_meta=deploy_meta, version=version, proxy_envs=proxy_envs,
-                       pod_bytes=pod_json)
-
-
-def cluster_inputs(pod: dict, settings, namespace: str | None, mode: str) -> list | None:
-    """What injection reads from outside the pod and the Settings (live cluster facts), or
-    None when the result must not be cached (inputs we do not key on)."""
-    if not isinstance(pod, dict) or not isinstance(getattr(settings, "env", None), dict):
-        return None  # istiod switches from os.environ: not part of the Settings
-    if _legacy(settings):
-        return []
-    if _env(settings, "PLATFORM").lower() == "openshift":
-        return None  # the proxy-user reset changes what the cluster facts are read on
-    meta = pod.get("metadata")
-    ns = namespace or (meta.get("namespace") if isinstance(meta, dict) else None)
-    try:
-        native = _native_sidecars(settings, pod)
-        uid, gid = _proxy_ids(settings, ns if mode == MODE_WEBHOOK else None)
-    except Exception:  # a malformed pod: the full path reports it
-        return None
-    return [bool(native), uid, gid]
-
-
-def _inject_pod(pod: dict, settings, *, namespace: str | None, mode: str, type_meta: dict | None,
-                deploy_meta: dict | None, version: str | None,
-                proxy_envs: dict[str, str] | None, pod_bytes: bytes | None = None) -> InjectionResult:
-    """inject_pod without the result cache. pod_bytes: the caller's pod as JSON (render keys
-    reuse it with the request inputs that derive the pod the template sees from it)."""
     legacy = _legacy(settings)
     if legacy:  # the legacy paths build the result in place, on a copy
         shared = _shareable_envs(pod) if mode == MODE_WEBHOOK else []
         if shared:
             pod = _copy_sharing(pod, shared)
         else:
-            pod = merge.clone(pod) if pod_bytes is None else _orjson.loads(pod_bytes)
+            pod = merge.clone(pod) if pod_json is None else _orjson.loads(pod_json)
     meta = pod.get("metadata") or {}
     ns_missing = not meta.get("namespace")
     if type_meta is None or deploy_meta is None:
@@ -152,13 +101,32 @@ def _inject_pod(pod: dict, settings, *, namespace: str | None, mode: str, type_m
     workload_name = deploy_meta.get("name", "") or ""
     if legacy:
         if mode == MODE_KUBE_INJECT:
-            return _legacy_kube_inject(pod, settings, type_meta, deploy_meta, version, pod_bytes)
-        return _legacy_webhook(pod, settings, type_meta, deploy_meta, workload_name, version, pod_bytes)
+            return _legacy_kube_inject(pod, settings, type_meta, deploy_meta, version, pod_json)
+        return _legacy_webhook(pod, settings, type_meta, deploy_meta, workload_name, version, pod_json)
     if ns_missing and namespace and mode == MODE_WEBHOOK:
         pod = {**pod, "metadata": {**meta, "namespace": namespace}}  # the caller's pod stays as is
     result = _modern(pod, settings, mode=mode, namespace=namespace or meta.get("namespace"),
                      type_meta=type_meta, deploy_meta=deploy_meta, proxy_envs=proxy_envs,
-                     pod_key=None if pod_bytes is None else ([namespace, mode], pod_bytes))
+                     pod_key=None if pod_json is None else ([namespace, mode], pod_json))
     if ns_missing and mode == MODE_WEBHOOK:
         result.pod.get("metadata", {}).pop("namespace", None)
     return result
+
+
+def cluster_inputs(pod: dict, settings, namespace: str | None, mode: str) -> list | None:
+    """What injection reads from outside the pod and the Settings (live cluster facts), or
+    None when its answer must not be cached (inputs we do not key on)."""
+    if not isinstance(pod, dict) or not isinstance(getattr(settings, "env", None), dict):
+        return None  # istiod switches from os.environ: not part of the Settings
+    if _legacy(settings):
+        return []
+    if _env(settings, "PLATFORM").lower() == "openshift":
+        return None  # the proxy-user reset changes what the cluster facts are read on
+    meta = pod.get("metadata")
+    ns = namespace or (meta.get("namespace") if isinstance(meta, dict) else None)
+    try:
+        native = _native_sidecars(settings, pod)
+        uid, gid = _proxy_ids(settings, ns if mode == MODE_WEBHOOK else None)
+    except Exception:  # a malformed pod: the full path reports it
+        return None
+    return [bool(native), uid, gid]

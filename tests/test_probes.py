@@ -124,7 +124,7 @@ def test_dump_with_float_timeouts_and_headers_matches_json_dumps():
 @given(st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=5),
                           st.text(alphabet="abz09-._,", max_size=8)), min_size=1, max_size=4))
 def test_status_names_fast_path_is_go_json(names):
-    from injector.inject import _names_json, _status_json
+    from injector.inject_common import _names_json, _status_json
     from injector.template.funcs.gojson import marshal
 
     assert _names_json(names) == marshal(names)
