@@ -147,16 +147,20 @@ def _resolve_port(prober: dict | None, container: dict, target: int, legacy: boo
     return prober
 
 
+def _app_containers(pod_spec: dict, legacy: bool) -> list:
+    """The containers whose probes Istio serves: every one but istio-proxy, modern Istio's
+    init containers (sidecars with restartPolicy Always) first."""
+    containers = pod_spec.get("containers") or []
+    if not legacy:
+        containers = [*(pod_spec.get("initContainers") or []), *containers]
+    return [c for c in containers if c.get("name", "") != PROXY]
+
+
 def dump_app_probers(pod_spec: dict, target_port: int, *, legacy: bool) -> str:
     """The `ISTIO_KUBE_APP_PROBERS` value ("" when there is nothing, modern only)."""
     out: dict[str, Any] = {}
-    containers = pod_spec.get("containers") or []
-    if not legacy:
-        containers = list(pod_spec.get("initContainers") or []) + list(containers)
-    for c in containers:
+    for c in _app_containers(pod_spec, legacy):
         name = c.get("name", "")
-        if name == PROXY:
-            continue
         for field, suffix in _PROBES:
             probe = c.get(field)
             if probe is not None:
@@ -200,13 +204,8 @@ def _convert(probe: dict | None, url: str, port: int, legacy: bool) -> dict | No
 def rewrite_probes(pod_spec: dict, port: int, *, legacy: bool) -> None:
     """Point app probes (and, modern, lifecycle hooks) at the agent's status port.
     Modern Istio also rewrites init containers (sidecars with restartPolicy Always)."""
-    containers = list(pod_spec.get("containers") or [])
-    if not legacy:
-        containers = list(pod_spec.get("initContainers") or []) + containers
-    for c in containers:
+    for c in _app_containers(pod_spec, legacy):
         name = c.get("name", "")
-        if name == PROXY:
-            continue
         for field, suffix in _PROBES:
             probe = c.get(field)
             if isinstance(probe, dict):  # (the URL is only built for a probe)
