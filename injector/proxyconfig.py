@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -328,13 +329,10 @@ def _is_zero(kind: str | None, v: Any) -> bool:
     return False  # messages, wrappers, durations and oneof members print when present
 
 
-def proto_json(pc: dict) -> str:
-    """Compact proto-JSON of a ProxyConfig (jsonpb: declaration order, no zero scalars)."""
-    pc = normalize(pc)
-    parts = []
-    known = [k for k, _ in FIELDS if k in pc]
-    extra = sorted(k for k in pc if k not in FIELD_KIND)
-    for key in known + extra:
+def _printed_fields(pc: dict) -> Iterator[tuple[str, str | None, Any]]:
+    """(proto-JSON name, kind, value) of the fields jsonpb prints: declaration order, then
+    unknown fields sorted; zero scalars and default enums left out."""
+    for key in [k for k, _ in FIELDS if k in pc] + sorted(k for k in pc if k not in FIELD_KIND):
         kind = FIELD_KIND.get(key)
         v = pc[key]
         if kind == ENUM:
@@ -342,6 +340,13 @@ def proto_json(pc: dict) -> str:
                 continue
         elif _is_zero(kind, v):
             continue
+        yield key, kind, v
+
+
+def proto_json(pc: dict) -> str:
+    """Compact proto-JSON of a ProxyConfig (jsonpb: declaration order, no zero scalars)."""
+    parts = []
+    for key, kind, v in _printed_fields(normalize(pc)):
         if kind == MAP:
             v = dict(sorted(v.items()))
         parts.append(_go_json_string(key) + ":" + _json_value(v, key))
@@ -384,17 +389,7 @@ class ProxyConfigData(GoStruct):
 
 def _proto_fields(pc: dict) -> list[tuple[str, Any]]:
     """(proto-JSON name, value) pairs that jsonpb prints, in order, as Go values."""
-    out = []
-    for key in [k for k, _ in FIELDS if k in pc] + sorted(k for k in pc if k not in FIELD_KIND):
-        kind = FIELD_KIND.get(key)
-        v = pc[key]
-        if kind == ENUM:
-            if v == ENUMS[key][0]:
-                continue
-        elif _is_zero(kind, v):
-            continue
-        out.append((key, _go_json_value(v, key, kind == MAP)))
-    return out
+    return [(key, _go_json_value(v, key, kind == MAP)) for key, kind, v in _printed_fields(pc)]
 
 
 def _go_json_value(v: Any, path: str, is_map: bool = False) -> Any:
