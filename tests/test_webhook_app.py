@@ -91,7 +91,7 @@ def test_inject_path_envs(path, envs):
 
 @pytest.mark.parametrize("text,seconds", [
     ("10s", 10.0), ("1m30s", 90.0), ("500ms", 0.5), ("1.5s", 1.5), ("", None), ("10", None),
-    ("abc", None), ("5s3", None),
+    ("abc", None), ("5s3", None), ("-5s", None), ("0s", None), ("+3s", 3.0),
 ])
 def test_go_durations(text, seconds):
     assert parse_go_duration(text) == seconds

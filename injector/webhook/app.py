@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from injector import admission
+from injector.template.funcs.sprig import parse_duration
 from injector.webhook import metrics
 
 log = logging.getLogger("injector.webhook")
@@ -88,21 +88,16 @@ def inject_path_envs(path: str) -> dict[str, str]:
     return envs
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
 def parse_go_duration(text: str | None) -> float | None:
-    """Seconds in a Go duration such as `10s` or `1m30s`; None when absent or malformed."""
+    """Seconds in a Go duration such as `10s` or `1m30s` (time.ParseDuration); None when
+    absent, malformed or not positive."""
     if not text:
         return None
-    pos, total = 0, 0.0
-    for m in _DURATION.finditer(text):
-        if m.start() != pos:
-            return None
-        total += float(m.group(1)) * _UNIT[m.group(2)]
-        pos = m.end()
-    return total if pos == len(text) and pos else None
+    try:
+        nanos = parse_duration(text)
+    except ValueError:
+        return None
+    return nanos / 1e9 if nanos > 0 else None
 
 
 def _timeout_answer(body: bytes, runtime: Runtime, seconds: float) -> admission.Outcome:
